@@ -1,0 +1,7 @@
+namespace OpenMme.DiskTier;
+
+/// <summary>Where and how much the disk tier caches.</summary>
+/// <param name="CacheDirectory">The instance's cache folder.</param>
+/// <param name="BudgetBytes">Bytes the cached artifacts may take; 0 for no limit.</param>
+/// <param name="Archive">Caps for unpacking archives.</param>
+public sealed record DiskTierOptions(string CacheDirectory, long BudgetBytes, ArchiveLimits Archive);

@@ -1,0 +1,71 @@
+using OpenMme.DiskTier;
+using OpenMme.Runtime;
+using OpenMme.Store;
+
+namespace OpenMme.MemoryTier;
+
+/// <summary>
+/// A loaded model with a reference count. Count -1 means evicted: no new lease can be taken,
+/// and the one thread that moved it from 0 to -1 disposes it.
+/// </summary>
+internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedModel model, long bytes, DateTimeOffset loadedAt, TimeSpan loadTime)
+{
+    private int _references;
+    private long _lastUse;
+    private long _hits;
+    private int _retired;
+
+    public string Name { get; } = name;
+
+    public StagedArtifact Artifact { get; } = artifact;
+
+    public ArtifactVersion Version => Artifact.Version;
+
+    public ILoadedModel Model { get; } = model;
+
+    public long Bytes { get; } = bytes;
+
+    public DateTimeOffset LoadedAt { get; } = loadedAt;
+
+    public TimeSpan LoadTime { get; } = loadTime;
+
+    public long LastUse => Volatile.Read(ref _lastUse);
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public int References => Volatile.Read(ref _references);
+
+    public bool IsRetired => Volatile.Read(ref _retired) != 0;
+
+    public bool TryAddReference()
+    {
+        var seen = Volatile.Read(ref _references);
+        while (seen >= 0)
+        {
+            var previous = Interlocked.CompareExchange(ref _references, seen + 1, seen);
+            if (previous == seen)
+            {
+                return true;
+            }
+
+            seen = previous;
+        }
+
+        return false;
+    }
+
+    public int Release() => Interlocked.Decrement(ref _references);
+
+    public bool TryBeginEviction() => Interlocked.CompareExchange(ref _references, -1, 0) == 0;
+
+    public void Retire() => Volatile.Write(ref _retired, 1);
+
+    public void RecordUse(long clock, bool hit)
+    {
+        Volatile.Write(ref _lastUse, clock);
+        if (hit)
+        {
+            Interlocked.Increment(ref _hits);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+namespace OpenMme.MemoryTier;
+
+/// <summary>What the memory tier knows about one loaded model (container contract's describe).</summary>
+public sealed record LoadedModelInfo(
+    string Name,
+    string Key,
+    string Version,
+    long Bytes,
+    long Hits,
+    int InFlight,
+    DateTimeOffset LoadedAt,
+    double LoadSeconds);

@@ -1,0 +1,13 @@
+namespace OpenMme.MemoryTier;
+
+/// <summary>Settings of the memory tier.</summary>
+/// <param name="BudgetBytes">Bytes loaded models may take (estimated footprint).</param>
+/// <param name="MaxConcurrentLoads">Loads running at once (loads are CPU-heavy).</param>
+/// <param name="FailureMemory">How long a failed load of one artifact version is answered from memory.</param>
+/// <param name="CapacityWait">How long a load waits for in-use models to become idle before giving up.</param>
+public sealed record ModelCacheOptions(long BudgetBytes, int MaxConcurrentLoads, TimeSpan FailureMemory, TimeSpan CapacityWait)
+{
+    /// <summary>Defaults for a given budget: loads bounded by the vCPU count, failures remembered 10 s.</summary>
+    public static ModelCacheOptions ForBudget(long budgetBytes) =>
+        new(budgetBytes, Math.Max(1, Environment.ProcessorCount), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
+}

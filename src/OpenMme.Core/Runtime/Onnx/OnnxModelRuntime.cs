@@ -1,0 +1,55 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace OpenMme.Runtime.Onnx;
+
+/// <summary>The in-process ONNX Runtime backend (<c>onnx</c>).</summary>
+public sealed class OnnxModelRuntime(OnnxRuntimeOptions options) : IModelRuntime
+{
+    /// <inheritdoc />
+    public string Name => "onnx";
+
+    /// <inheritdoc />
+    public ValueTask<ILoadedModel> LoadAsync(string modelPath, CancellationToken cancellationToken) =>
+        // Session creation is CPU-bound (graph optimisation, weight pre-packing): keep it off the request threads.
+        new(Task.Run(() => Load(modelPath), cancellationToken));
+
+    private ILoadedModel Load(string modelPath)
+    {
+        var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        try
+        {
+            var session = new InferenceSession(modelPath, sessionOptions);
+            try
+            {
+                return new OnnxLoadedModel(session, sessionOptions);
+            }
+            catch
+            {
+                session.Dispose();
+                throw;
+            }
+        }
+        catch (OnnxRuntimeException e)
+        {
+            sessionOptions.Dispose();
+            throw new ModelLoadException($"ONNX Runtime rejected the model ({Shorten(e.Message)})", e);
+        }
+        catch (ModelLoadException)
+        {
+            sessionOptions.Dispose();
+            throw;
+        }
+    }
+
+    private static string Shorten(string message)
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        return line.Length <= 300 ? line : line[..300] + "...";
+    }
+}
