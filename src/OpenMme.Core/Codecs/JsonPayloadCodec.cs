@@ -83,6 +83,34 @@ internal static class JsonPayloadCodec
         writer.WriteEndObject();
     }
 
+    /// <summary>Writes a KServe v2 request for <paramref name="inputs"/> (clients, samples, benchmarks).</summary>
+    public static void EncodeRequest(IBufferWriter<byte> output, TensorSet inputs)
+    {
+        using var writer = new Utf8JsonWriter(output);
+        writer.WriteStartObject();
+        writer.WriteStartArray("inputs"u8);
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var tensor = inputs[i];
+            writer.WriteStartObject();
+            writer.WriteString("name"u8, tensor.Name);
+            writer.WriteStartArray("shape"u8);
+            foreach (var dim in tensor.Shape)
+            {
+                writer.WriteNumberValue(dim);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteString("datatype"u8, TensorDataTypes.KServeName(tensor.Type));
+            writer.WritePropertyName("data"u8);
+            JsonTensorWriter.WriteFlat(writer, tensor);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
     private static DecodedRequest DecodeStrict(ReadOnlySpan<byte> body, ModelSignature signature)
     {
         var reader = new Utf8JsonReader(body, ReaderOptions);

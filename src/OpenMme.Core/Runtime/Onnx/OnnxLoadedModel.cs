@@ -11,6 +11,7 @@ internal sealed class OnnxLoadedModel : ILoadedModel
     private readonly SessionOptions _sessionOptions;
     private readonly string[] _outputNames;
     private readonly OrtMemoryInfo _memory = OrtMemoryInfo.DefaultInstance;
+    private readonly RunOptions _runOptions = new();
 
     public OnnxLoadedModel(InferenceSession session, SessionOptions sessionOptions)
     {
@@ -39,7 +40,7 @@ internal sealed class OnnxLoadedModel : ILoadedModel
                 values[i] = ToOrtValue(inputs[i], ref pins[i]);
             }
 
-            using var outputs = _session.Run(null, names, values, _outputNames);
+            using var outputs = _session.Run(_runOptions, names, values, _outputNames);
             var result = new TensorSet(outputs.Count);
             try
             {
@@ -76,6 +77,7 @@ internal sealed class OnnxLoadedModel : ILoadedModel
     {
         _session.Dispose();
         _sessionOptions.Dispose();
+        _runOptions.Dispose();
     }
 
     private unsafe OrtValue ToOrtValue(Tensor tensor, ref MemoryHandle pin)
