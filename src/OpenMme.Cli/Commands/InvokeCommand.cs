@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+
+namespace OpenMme.Cli.Commands;
+
+/// <summary><c>openmme invoke</c>: sends one request to an endpoint and prints the response.</summary>
+internal static class InvokeCommand
+{
+    public static Command Create()
+    {
+        var url = new Option<string>("--url") { Description = "Base URL of the endpoint.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var endpoint = new Option<string>("--endpoint-name") { Description = "Endpoint name.", DefaultValueFactory = _ => "local" };
+        var model = new Option<string>("--model") { Description = "Target model (X-Amzn-SageMaker-Target-Model).", Required = true };
+        var contentType = new Option<string>("--content-type") { Description = "Content type of the body.", DefaultValueFactory = _ => "application/json" };
+        var accept = new Option<string?>("--accept") { Description = "Accept header." };
+        var body = new Argument<string>("body") { Description = "File with the request body, or - for standard input.", DefaultValueFactory = _ => "-" };
+        var command = new Command("invoke", "Send one request to an endpoint and print the response.")
+        {
+            url, endpoint, model, contentType, accept, body,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var path = result.GetValue(body)!;
+            byte[] payload;
+            if (path == "-")
+            {
+                using var input = new MemoryStream();
+                await Console.OpenStandardInput().CopyToAsync(input, cancellationToken).ConfigureAwait(false);
+                payload = input.ToArray();
+            }
+            else
+            {
+                payload = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            }
+
+            using var client = new HttpClient();
+            var target = new Uri(new Uri(result.GetValue(url)!.TrimEnd('/') + "/"), $"endpoints/{Uri.EscapeDataString(result.GetValue(endpoint)!)}/invocations");
+            using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new ByteArrayContent(payload) };
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(result.GetValue(contentType)!);
+            request.Headers.TryAddWithoutValidation("X-Amzn-SageMaker-Target-Model", result.GetValue(model));
+            if (result.GetValue(accept) is { } acceptValue)
+            {
+                request.Headers.TryAddWithoutValidation("Accept", acceptValue);
+            }
+
+            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+            {
+                Console.WriteLine(text);
+                return 0;
+            }
+
+            var code = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? string.Join(",", values) : "error";
+            Console.Error.WriteLine($"{(int)response.StatusCode} {code}: {text}");
+            return 1;
+        });
+        return command;
+    }
+}

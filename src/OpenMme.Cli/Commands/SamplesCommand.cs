@@ -1,0 +1,43 @@
+using System.CommandLine;
+using OpenMme.Cli.Configuration;
+using OpenMme.Samples;
+
+namespace OpenMme.Cli.Commands;
+
+/// <summary><c>openmme samples</c>: writes generated ONNX models with a request and expected response beside each.</summary>
+internal static class SamplesCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string>("--out") { Description = "Folder to write the models into.", Required = true };
+        var count = new Option<int>("--count") { Description = "Number of models.", DefaultValueFactory = _ => 4 };
+        var size = new Option<string>("--size") { Description = "Approximate size of each model, e.g. 100KB or 10MB.", DefaultValueFactory = _ => "100KB" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the weights and inputs.", DefaultValueFactory = _ => 1 };
+        var archive = new Option<bool>("--archive") { Description = "Write .tar.gz artifacts holding model.onnx instead of bare .onnx files." };
+        var command = new Command("samples", "Write ONNX sample models (FP32, FP64, INT64, BOOL; multi-input and multi-output) with a request and the expected response beside each.")
+        {
+            output, count, size, seed, archive,
+        };
+        command.SetAction(result =>
+        {
+            if (!ByteSize.TryParse(result.GetValue(size), null, out var bytes, out var error) || bytes <= 0)
+            {
+                Console.Error.WriteLine($"--size {error}");
+                return 2;
+            }
+
+            var n = result.GetValue(count);
+            if (n < 1)
+            {
+                Console.Error.WriteLine($"--count {n} must be at least 1.");
+                return 2;
+            }
+
+            var folder = result.GetValue(output)!;
+            var written = SampleWriter.Write(folder, n, bytes, result.GetValue(seed), result.GetValue(archive));
+            Console.WriteLine($"Wrote {written.Count} models of about {ByteSize.Format(bytes)} to {Path.GetFullPath(folder)}, each with NAME.request.json and NAME.response.json.");
+            return 0;
+        });
+        return command;
+    }
+}

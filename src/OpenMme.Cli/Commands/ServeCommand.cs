@@ -1,0 +1,118 @@
+using System.CommandLine;
+using OpenMme.Cli.Configuration;
+using OpenMme.Host;
+using OpenMme.Samples;
+
+namespace OpenMme.Cli.Commands;
+
+/// <summary><c>openmme serve</c>: the all-in-one endpoint on one machine.</summary>
+internal static class ServeCommand
+{
+    /// <summary>Sample models <c>--demo</c> writes.</summary>
+    public const int DemoModelCount = 4;
+
+    /// <summary>Size of each demo model.</summary>
+    public const long DemoModelBytes = 100_000;
+
+    public static Command Create()
+    {
+        var models = new Option<string>("--models") { Description = "Model source: a folder or file:///DIR/.", DefaultValueFactory = _ => "models" };
+        var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => 8080 };
+        var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var memory = new Option<string>("--memory-budget") { Description = "Memory for loaded models: a size (2GiB) or a share of the machine (60%).", DefaultValueFactory = _ => "50%" };
+        var disk = new Option<string>("--disk-budget") { Description = "Disk for cached artifacts, e.g. 20GB.", DefaultValueFactory = _ => "10GiB" };
+        var cacheDir = new Option<string>("--cache-dir") { Description = "Folder of the disk tier.", DefaultValueFactory = _ => Path.Combine(".openmme", "cache") };
+        var endpoint = new Option<string>("--endpoint-name") { Description = "Endpoint name of the runtime API.", DefaultValueFactory = _ => "local" };
+        var demo = new Option<bool>("--demo") { Description = "Write sample models into the model folder first and print a curl line to try." };
+        var command = new Command("serve", "Serve every model in the model source on one endpoint, loading each on first use.")
+        {
+            models, port, host, memory, disk, cacheDir, endpoint, demo,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (!ByteSize.TryParse(result.GetValue(memory), ByteSize.MachineMemory(), out var memoryBytes, out var error))
+            {
+                Console.Error.WriteLine($"--memory-budget {error}");
+                return 2;
+            }
+
+            if (!ByteSize.TryParse(result.GetValue(disk), null, out var diskBytes, out error))
+            {
+                Console.Error.WriteLine($"--disk-budget {error}");
+                return 2;
+            }
+
+            var settings = new ModelHostSettings
+            {
+                ModelSource = result.GetValue(models)!,
+                Port = result.GetValue(port),
+                ListenAddress = result.GetValue(host)!,
+                MemoryBudgetBytes = memoryBytes,
+                DiskBudgetBytes = diskBytes,
+                CacheDirectory = result.GetValue(cacheDir)!,
+                Http = new ModelHostOptions(EndpointName: result.GetValue(endpoint)!),
+            };
+            var problems = settings.Validate();
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                {
+                    Console.Error.WriteLine(problem);
+                }
+
+                return 2;
+            }
+
+            if (result.GetValue(demo))
+            {
+                WriteDemoModels(settings.ModelSource);
+            }
+
+            await using var app = ModelHostApplication.Create(settings);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var address = app.ListeningAddress();
+            Console.WriteLine($"OpenMME serving {Path.GetFullPath(settings.ModelSource)} at {address} (endpoint '{settings.Http.EndpointName}', memory {ByteSize.Format(memoryBytes)}, disk {ByteSize.Format(diskBytes)}).");
+            if (result.GetValue(demo))
+            {
+                Console.WriteLine("Try:");
+                Console.WriteLine($"  {CurlLine(address, settings)}");
+                Console.WriteLine($"Expected response: {Path.Combine(settings.ModelSource, "fp32-000.response.json")}");
+            }
+
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The copy-paste request for the first demo model.</summary>
+    public static string CurlLine(Uri address, ModelHostSettings settings) =>
+        $"curl -s {address.GetLeftPart(UriPartial.Authority)}/endpoints/{settings.Http.EndpointName}/invocations " +
+        $"-H 'X-Amzn-SageMaker-Target-Model: fp32-000.onnx' -H 'Content-Type: application/json' " +
+        $"-d @{Path.Combine(settings.ModelSource, "fp32-000.request.json")}";
+
+    private static void WriteDemoModels(string source)
+    {
+        if (source.Contains("://", StringComparison.Ordinal) && !source.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine("--demo writes sample models into a local folder; the model source is not one, so none were written.");
+            return;
+        }
+
+        var folder = source.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(source).LocalPath : source;
+        var missing = 0;
+        for (var i = 0; i < DemoModelCount; i++)
+        {
+            if (!File.Exists(Path.Combine(folder, SampleModelFactory.Create(i, 1).Name)))
+            {
+                missing++;
+            }
+        }
+
+        if (missing > 0)
+        {
+            SampleWriter.Write(folder, DemoModelCount, DemoModelBytes);
+            Console.WriteLine($"Wrote {DemoModelCount} demo models to {Path.GetFullPath(folder)}.");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text;
+using System.Text.Json;
+using OpenMme.Failures;
+using OpenMme.MemoryTier;
+using OpenMme.Store;
+
+namespace OpenMme.Host;
+
+/// <summary>
+/// The SageMaker multi-model container contract of one instance: <c>/ping</c>,
+/// <c>/invocations</c> and the <c>/models</c> load, list, describe, unload and invoke API.
+/// Model names may hold '/', sent URL-encoded or as plain path segments.
+/// </summary>
+public static class ContainerContractEndpoints
+{
+    private const int MaxPageSize = 100;
+
+    /// <summary>Maps the container contract.</summary>
+    public static IEndpointRouteBuilder MapContainerContract(this IEndpointRouteBuilder endpoints)
+    {
+        var pipeline = endpoints.ServiceProvider.GetRequiredService<InvocationPipeline>();
+        var cache = endpoints.ServiceProvider.GetRequiredService<ModelCache>();
+
+        endpoints.MapGet("/ping", () => Results.Json(new PingResponse("Healthy"), HostJsonContext.Default.PingResponse));
+        endpoints.MapPost("/invocations", (HttpContext context) => pipeline.InvokeAsync(context, RuntimeApiEndpoints.TargetModel(context.Request)));
+        endpoints.MapPost("/models", (HttpContext context) => LoadAsync(context, cache));
+        endpoints.MapGet("/models", (HttpContext context) => List(context, cache));
+        endpoints.MapGet("/models/{**name}", (HttpContext context) => Describe(context, cache, ModelName(context)));
+        endpoints.MapDelete("/models/{**name}", (HttpContext context) => Unload(context, cache, ModelName(context)));
+        endpoints.MapPost("/models/{**name}", (HttpContext context) =>
+        {
+            var name = ModelName(context);
+            if (!name.EndsWith("/invoke", StringComparison.Ordinal))
+            {
+                return Error(context, FailureKind.ModelNotLoaded, $"No such resource: POST /models/{name}. Invoke a model with POST /models/NAME/invoke.");
+            }
+
+            name = name[..^"/invoke".Length];
+            return cache.IsLoaded(name)
+                ? pipeline.InvokeAsync(context, name)
+                : Error(context, FailureKind.ModelNotLoaded, $"Model '{name}' is not loaded; load it with POST /models first.");
+        });
+        return endpoints;
+    }
+
+    private static async Task LoadAsync(HttpContext context, ModelCache cache)
+    {
+        LoadRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync(context.Request.Body, HostJsonContext.Default.LoadRequest, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            await Error(context, FailureKind.InvalidRequest, $"The body is not valid JSON ({e.Message}). Send {{\"model_name\":\"m\",\"url\":\"key\"}}.").ConfigureAwait(false);
+            return;
+        }
+
+        if (string.IsNullOrEmpty(request?.ModelName) || string.IsNullOrEmpty(request.Url))
+        {
+            await Error(context, FailureKind.InvalidRequest, "Send {\"model_name\":\"m\",\"url\":\"key\"}: both fields are required.").ConfigureAwait(false);
+            return;
+        }
+
+        var problem = ModelKey.Check(request.ModelName);
+        if (problem is not null)
+        {
+            await Error(context, FailureKind.InvalidRequest, problem).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await cache.LoadAsync(request.ModelName, KeyOf(cache.Store, request.Url), context.RequestAborted).ConfigureAwait(false);
+            await Results.Json(new LoadResponse($"Model {request.ModelName} loaded.", request.ModelName, request.Url), HostJsonContext.Default.LoadResponse)
+                .ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (ModelHostException e)
+        {
+            await WireErrors.WriteAsync(context, WireErrors.ForContainerLoad(e.Kind), e.Kind, e.Message).ConfigureAwait(false);
+        }
+    }
+
+    private static Task List(HttpContext context, ModelCache cache)
+    {
+        var limit = MaxPageSize;
+        if (context.Request.Query.TryGetValue("limit", out var limitText))
+        {
+            if (!int.TryParse(limitText, out limit) || limit < 1)
+            {
+                return Error(context, FailureKind.InvalidRequest, $"limit must be a whole number from 1 to {MaxPageSize}.");
+            }
+
+            limit = Math.Min(limit, MaxPageSize);
+        }
+
+        string? after = null;
+        if (context.Request.Query.TryGetValue("next_page_token", out var token) && !string.IsNullOrEmpty(token))
+        {
+            try
+            {
+                after = Encoding.UTF8.GetString(Convert.FromBase64String(token.ToString()));
+            }
+            catch (FormatException)
+            {
+                return Error(context, FailureKind.InvalidRequest, "next_page_token is not a token this endpoint issued.");
+            }
+        }
+
+        var models = cache.List();
+        var page = new List<ModelSummary>(Math.Min(limit, models.Count));
+        string? next = null;
+        foreach (var model in models)
+        {
+            if (after is not null && string.CompareOrdinal(model.Name, after) <= 0)
+            {
+                continue;
+            }
+
+            if (page.Count == limit)
+            {
+                next = Convert.ToBase64String(Encoding.UTF8.GetBytes(page[^1].ModelName));
+                break;
+            }
+
+            page.Add(new ModelSummary(model.Name, model.Key));
+        }
+
+        return Results.Json(new ListResponse(page, next), HostJsonContext.Default.ListResponse).ExecuteAsync(context);
+    }
+
+    private static Task Describe(HttpContext context, ModelCache cache, string name)
+    {
+        var info = cache.Describe(name);
+        if (info is null)
+        {
+            return Error(context, FailureKind.ModelNotLoaded, $"Model '{name}' is not loaded.");
+        }
+
+        var description = new ModelDescription(info.Name, info.Key, "Loaded", info.Version, info.Bytes, info.Hits, info.InFlight, info.LoadedAt, info.LoadSeconds);
+        return Results.Json(description, HostJsonContext.Default.ModelDescription).ExecuteAsync(context);
+    }
+
+    private static Task Unload(HttpContext context, ModelCache cache, string name) =>
+        cache.Unload(name)
+            ? Results.Json(new LoadResponse($"Model {name} unloaded.", name, null), HostJsonContext.Default.LoadResponse).ExecuteAsync(context)
+            : Error(context, FailureKind.ModelNotLoaded, $"Model '{name}' is not loaded.");
+
+    private static string ModelName(HttpContext context) => Uri.UnescapeDataString((string?)context.Request.RouteValues["name"] ?? string.Empty);
+
+    private static string KeyOf(IModelStore store, string url)
+    {
+        // The platform sends a local path; accept the store's own URL or folder as a prefix of the key.
+        if (url.StartsWith(store.Source, StringComparison.Ordinal))
+        {
+            return url[store.Source.Length..];
+        }
+
+        if (store is LocalFolderStore local && url.StartsWith(local.Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            return url[(local.Root.Length + 1)..];
+        }
+
+        return url;
+    }
+
+    private static Task Error(HttpContext context, FailureKind kind, string message) => WireErrors.WriteAsync(context, kind, message);
+}

@@ -1,0 +1,93 @@
+using OpenMme.Buffers;
+using OpenMme.Codecs;
+using OpenMme.Failures;
+using OpenMme.MemoryTier;
+using OpenMme.Store;
+
+namespace OpenMme.Host;
+
+/// <summary>
+/// The invocation hot path shared by every HTTP surface: validate headers, read the body,
+/// lease the model (loading it when cold), decode, run, encode, answer. Failures become
+/// SageMaker wire errors through <see cref="WireErrors"/>.
+/// </summary>
+internal sealed partial class InvocationPipeline(ModelCache cache, ModelHostOptions options, ILogger<InvocationPipeline> logger)
+{
+    private const int MaxCustomAttributes = 1024;
+    private const int MaxInferenceId = 64;
+
+    public async Task InvokeAsync(HttpContext context, string? target)
+    {
+        var response = context.Response;
+        var requestId = context.TraceIdentifier;
+        response.Headers[SageMakerHeaders.RequestId] = requestId;
+        try
+        {
+            var request = context.Request;
+            if (target is null)
+            {
+                throw new ModelHostException(FailureKind.InvalidRequest,
+                    $"This is a multi-model endpoint: name the model to invoke in the {SageMakerHeaders.TargetModel} header, e.g. '{SageMakerHeaders.TargetModel}: model.onnx'.");
+            }
+
+            ModelKey.Validate(target);
+            CheckOptionalHeaders(request);
+            PayloadCodecs.RequestFormat(request.ContentType);
+            using var body = await RequestBody.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
+            using var lease = await cache.AcquireAsync(target, context.RequestAborted).ConfigureAwait(false);
+            response.Headers[SageMakerHeaders.Cache] = CacheHeader(lease.Outcome);
+            var decoded = PayloadCodecs.Decode(request.ContentType, body.Span, lease.Model.Signature);
+            using var inputs = decoded.Inputs;
+            var responseFormat = PayloadCodecs.ResponseFormat(request.Headers.Accept, decoded.Format);
+            using var outputs = lease.Model.Run(inputs);
+            using var encoded = new PooledBufferWriter(4096);
+            var contentType = PayloadCodecs.Encode(responseFormat, encoded, target, decoded, outputs);
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = contentType;
+            response.Headers[SageMakerHeaders.InvokedVariant] = options.VariantName;
+            response.ContentLength = encoded.WrittenCount;
+            await response.Body.WriteAsync(encoded.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ModelHostException e)
+        {
+            LogFailed(target, requestId, e.Kind, e.Message);
+            await WireErrors.WriteAsync(context, e.Kind, e.Message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nobody is left to answer.
+        }
+        catch (Exception e)
+        {
+            LogInternalFailure(e, target, requestId);
+            await WireErrors.WriteAsync(context, WireErrors.InternalFailure, null,
+                $"An internal error occurred while invoking the model (request id {requestId}).").ConfigureAwait(false);
+        }
+    }
+
+    public static string CacheHeader(CacheOutcome outcome) => outcome switch
+    {
+        CacheOutcome.Hit => "hit",
+        CacheOutcome.Disk => "disk",
+        _ => "miss",
+    };
+
+    private static void CheckOptionalHeaders(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue(SageMakerHeaders.CustomAttributes, out var attributes) && attributes.ToString().Length > MaxCustomAttributes)
+        {
+            throw new ModelHostException(FailureKind.InvalidRequest, $"{SageMakerHeaders.CustomAttributes} is longer than {MaxCustomAttributes} characters.");
+        }
+
+        if (request.Headers.TryGetValue(SageMakerHeaders.InferenceId, out var inferenceId) && inferenceId.ToString().Length > MaxInferenceId)
+        {
+            throw new ModelHostException(FailureKind.InvalidRequest, $"{SageMakerHeaders.InferenceId} is longer than {MaxInferenceId} characters.");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invocation of {Model} failed ({Kind}, request {RequestId}): {Reason}")]
+    private partial void LogFailed(string? model, string requestId, FailureKind kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Internal failure invoking {Model} (request {RequestId})")]
+    private partial void LogInternalFailure(Exception exception, string? model, string requestId);
+}

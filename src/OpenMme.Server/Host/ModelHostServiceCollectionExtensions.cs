@@ -1,0 +1,40 @@
+using OpenMme.DiskTier;
+using OpenMme.MemoryTier;
+using OpenMme.Runtime;
+using OpenMme.Runtime.Onnx;
+using OpenMme.Store;
+
+namespace OpenMme.Host;
+
+/// <summary>Registers the model host: store, disk tier, memory tier, runtime and invocation pipeline.</summary>
+public static class ModelHostServiceCollectionExtensions
+{
+    /// <summary>Adds one model-host instance with <paramref name="settings"/>; throws when a setting is invalid.</summary>
+    public static IServiceCollection AddModelHost(this IServiceCollection services, ModelHostSettings settings)
+    {
+        var problems = settings.Validate();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid settings: " + string.Join(" ", problems));
+        }
+
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Http);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => ModelStores.Open(settings.ModelSource));
+        services.AddSingleton(sp => new DiskTier.DiskTier(
+            new DiskTierOptions(settings.CacheDirectory, settings.DiskBudgetBytes, settings.Archive),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DiskTier.DiskTier>>()));
+        services.AddSingleton<IModelRuntime>(_ => new OnnxModelRuntime(new OnnxRuntimeOptions(settings.IntraOpThreads)));
+        services.AddSingleton(sp => new ModelCache(
+            new ModelCacheOptions(settings.MemoryBudgetBytes, settings.MaxConcurrentLoads, settings.FailureMemory, settings.CapacityWait),
+            sp.GetRequiredService<IModelStore>(),
+            sp.GetRequiredService<DiskTier.DiskTier>(),
+            sp.GetRequiredService<IModelRuntime>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ModelCache>>()));
+        services.AddSingleton<InvocationPipeline>();
+        return services;
+    }
+}

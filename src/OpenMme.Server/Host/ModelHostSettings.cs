@@ -1,0 +1,90 @@
+using OpenMme.DiskTier;
+
+namespace OpenMme.Host;
+
+/// <summary>Everything one model-host instance needs; validated before anything starts.</summary>
+public sealed record ModelHostSettings
+{
+    /// <summary>Where models live: a folder, or <c>file:///DIR/</c>.</summary>
+    public string ModelSource { get; init; } = "models";
+
+    /// <summary>Address Kestrel binds (loopback by default: a laptop endpoint is not a public service).</summary>
+    public string ListenAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one.</summary>
+    public int Port { get; init; } = 8080;
+
+    /// <summary>Bytes the memory tier may hold.</summary>
+    public long MemoryBudgetBytes { get; init; } = 1L << 30;
+
+    /// <summary>Bytes the disk tier may hold; 0 for no limit.</summary>
+    public long DiskBudgetBytes { get; init; }
+
+    /// <summary>The instance's cache folder.</summary>
+    public string CacheDirectory { get; init; } = Path.Combine(".openmme", "cache");
+
+    /// <summary>Loads running at once.</summary>
+    public int MaxConcurrentLoads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>How long a failed load of one artifact version is answered without trying again.</summary>
+    public TimeSpan FailureMemory { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a load waits for loaded models to become idle when memory is full.</summary>
+    public TimeSpan CapacityWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Caps for unpacking archives.</summary>
+    public ArchiveLimits Archive { get; init; } = ArchiveLimits.Default;
+
+    /// <summary>Threads per model run.</summary>
+    public int IntraOpThreads { get; init; } = 1;
+
+    /// <summary>Runtime API and wire settings.</summary>
+    public ModelHostOptions Http { get; init; } = new();
+
+    /// <summary>Every setting that is wrong, with what would be right; empty when all are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(ModelSource))
+        {
+            problems.Add("--models is empty: give a folder or file:///DIR/.");
+        }
+
+        if (Port is < 0 or > 65535)
+        {
+            problems.Add($"--port {Port} is not a TCP port: use 1-65535, or 0 for any free port.");
+        }
+
+        if (MemoryBudgetBytes <= 0)
+        {
+            problems.Add($"--memory-budget {MemoryBudgetBytes} must be positive, e.g. 512MB, 2GiB or 60%.");
+        }
+
+        if (DiskBudgetBytes < 0)
+        {
+            problems.Add($"--disk-budget {DiskBudgetBytes} must be positive (or 0 for no limit), e.g. 10GB.");
+        }
+
+        if (string.IsNullOrWhiteSpace(CacheDirectory))
+        {
+            problems.Add("--cache-dir is empty: give a folder for the disk tier.");
+        }
+
+        if (MaxConcurrentLoads < 1)
+        {
+            problems.Add($"The load concurrency {MaxConcurrentLoads} must be at least 1.");
+        }
+
+        if (IntraOpThreads < 1)
+        {
+            problems.Add($"The intra-op thread count {IntraOpThreads} must be at least 1.");
+        }
+
+        if (Http.MaxBodyBytes < 1)
+        {
+            problems.Add($"The body limit {Http.MaxBodyBytes} must be positive.");
+        }
+
+        return problems;
+    }
+}
