@@ -193,6 +193,7 @@ public sealed partial class ModelCache : IDisposable
             if (_models.TryGetValue(name, out var current) && current.TryAddReference())
             {
                 current.RecordUse(Interlocked.Increment(ref _clock), hit: true);
+                Interlocked.Increment(ref _hits);
                 Interlocked.Increment(ref _leases);
                 return new ModelLease(this, current, CacheOutcome.Hit);
             }

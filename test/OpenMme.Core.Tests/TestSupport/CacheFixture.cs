@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using OpenMme.DiskTier;
+using OpenMme.MemoryTier;
+using OpenMme.Runtime.Onnx;
+using OpenMme.Samples;
+using OpenMme.Store;
+
+namespace OpenMme.TestSupport;
+
+/// <summary>A memory tier over real parts: a model folder of samples, a disk tier and ONNX Runtime.</summary>
+public sealed class CacheFixture : IDisposable
+{
+    private readonly TempDirectory _root = new();
+
+    public CacheFixture(int models, long modelBytes, Func<long, long> budget, TimeSpan? failureMemory = null, bool useSystemClock = true)
+    {
+        ModelFolder = _root.Combine("models");
+        CacheFolder = _root.Combine("cache");
+        Samples = [];
+        for (var i = 0; i < models; i++)
+        {
+            Samples.Add(SampleModelFactory.Create(i, modelBytes));
+        }
+
+        foreach (var sample in Samples)
+        {
+            Directory.CreateDirectory(ModelFolder);
+            File.WriteAllBytes(Path.Combine(ModelFolder, sample.Name), sample.Onnx);
+        }
+
+        Time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        TimeProvider clock = useSystemClock ? TimeProvider.System : Time;
+        Store = new LocalFolderStore(ModelFolder);
+        Disk = new DiskTier.DiskTier(new DiskTierOptions(CacheFolder, 0, ArchiveLimits.Default), clock, NullLogger<DiskTier.DiskTier>.Instance);
+        Runtime = new TrackingRuntime(new OnnxModelRuntime(new OnnxRuntimeOptions()));
+        var largest = Samples.Count == 0 ? 0 : Samples.Max(s => s.Onnx.Length);
+        Budget = budget(ModelFootprint.Estimate(largest));
+        Cache = new ModelCache(
+            new ModelCacheOptions(Budget, 2, failureMemory ?? TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)),
+            Store, Disk, Runtime, clock, NullLogger<ModelCache>.Instance);
+    }
+
+    public string ModelFolder { get; }
+
+    public string CacheFolder { get; }
+
+    public List<SampleModel> Samples { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public LocalFolderStore Store { get; }
+
+    public DiskTier.DiskTier Disk { get; }
+
+    public TrackingRuntime Runtime { get; }
+
+    public long Budget { get; }
+
+    public ModelCache Cache { get; }
+
+    public async Task<CacheOutcome> InvokeAndCheckAsync(SampleModel sample)
+    {
+        using var lease = await Cache.AcquireAsync(sample.Name, CancellationToken.None);
+        using var inputs = SampleAssert.Inputs(sample);
+        using var outputs = lease.Model.Run(inputs);
+        SampleAssert.Matches(sample, outputs);
+        return lease.Outcome;
+    }
+
+    public void Dispose()
+    {
+        Cache.Dispose();
+        _root.Dispose();
+    }
+}

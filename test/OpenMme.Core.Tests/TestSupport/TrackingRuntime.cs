@@ -1,0 +1,75 @@
+using OpenMme.Runtime;
+
+namespace OpenMme.TestSupport;
+
+/// <summary>
+/// Wraps a real runtime to observe it: counts loads, and records any model disposed while a
+/// run is in flight (which must never happen).
+/// </summary>
+public sealed class TrackingRuntime(IModelRuntime inner) : IModelRuntime
+{
+    private int _loads;
+    private int _disposed;
+    private int _disposedWhileRunning;
+
+    public string Name => inner.Name;
+
+    public int Loads => Volatile.Read(ref _loads);
+
+    public int Disposed => Volatile.Read(ref _disposed);
+
+    public int DisposedWhileRunning => Volatile.Read(ref _disposedWhileRunning);
+
+    public TimeSpan LoadDelay { get; set; }
+
+    public async ValueTask<ILoadedModel> LoadAsync(string modelPath, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _loads);
+        if (LoadDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(LoadDelay, cancellationToken);
+        }
+
+        return new TrackedModel(this, await inner.LoadAsync(modelPath, cancellationToken));
+    }
+
+    private sealed class TrackedModel(TrackingRuntime owner, ILoadedModel inner) : ILoadedModel
+    {
+        private int _running;
+        private int _disposed;
+
+        public ModelSignature Signature => inner.Signature;
+
+        public TensorSet Run(TensorSet inputs)
+        {
+            Interlocked.Increment(ref _running);
+            try
+            {
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    Interlocked.Increment(ref owner._disposedWhileRunning);
+                }
+
+                return inner.Run(inputs);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _running);
+            }
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                if (Volatile.Read(ref _running) > 0)
+                {
+                    Interlocked.Increment(ref owner._disposedWhileRunning);
+                }
+
+                Interlocked.Increment(ref owner._disposed);
+                inner.Dispose();
+            }
+        }
+    }
+}
