@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using OpenMme.Runtime;
 
@@ -13,6 +14,9 @@ namespace OpenMme.Codecs;
 internal static class JsonPayloadCodec
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+
+    // Responses are application/json, never embedded in HTML: write UTF-8 text as it is.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     public static DecodedRequest Decode(ReadOnlySpan<byte> body, ModelSignature signature)
     {
@@ -39,7 +43,7 @@ internal static class JsonPayloadCodec
 
     public static void Encode(IBufferWriter<byte> output, string modelName, DecodedRequest request, TensorSet outputs, bool predictions)
     {
-        using var writer = new Utf8JsonWriter(output);
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
         writer.WriteStartObject();
         if (predictions)
         {
@@ -86,7 +90,7 @@ internal static class JsonPayloadCodec
     /// <summary>Writes a KServe v2 request for <paramref name="inputs"/> (clients, samples, benchmarks).</summary>
     public static void EncodeRequest(IBufferWriter<byte> output, TensorSet inputs)
     {
-        using var writer = new Utf8JsonWriter(output);
+        using var writer = new Utf8JsonWriter(output, WriterOptions);
         writer.WriteStartObject();
         writer.WriteStartArray("inputs"u8);
         for (var i = 0; i < inputs.Count; i++)

@@ -36,10 +36,9 @@ internal sealed partial class InvocationPipeline(ModelCache cache, ModelHostOpti
             using var body = await RequestBody.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
             using var lease = await cache.AcquireAsync(target, context.RequestAborted).ConfigureAwait(false);
             response.Headers[SageMakerHeaders.Cache] = CacheHeader(lease.Outcome);
-            var decoded = PayloadCodecs.Decode(request.ContentType, body.Span, lease.Model.Signature);
-            using var inputs = decoded.Inputs;
+            using var decoded = PayloadCodecs.Decode(request.ContentType, body.Span, lease.Model.Signature);
             var responseFormat = PayloadCodecs.ResponseFormat(request.Headers.Accept, decoded.Format);
-            using var outputs = lease.Model.Run(inputs);
+            using var outputs = lease.Model.Run(decoded.Inputs);
             using var encoded = new PooledBufferWriter(4096);
             var contentType = PayloadCodecs.Encode(responseFormat, encoded, target, decoded, outputs);
             response.StatusCode = StatusCodes.Status200OK;
