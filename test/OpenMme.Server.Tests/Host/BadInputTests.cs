@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text.Json;
+using OpenMme.Samples;
+using OpenMme.TestSupport;
+
+namespace OpenMme.Host;
+
+/// <summary>Every kind of bad input gets SageMaker's exact code and an actionable message, and other models keep serving.</summary>
+public sealed class BadInputTests
+{
+    private const string ValidX = """{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]}""";
+
+    [Theory]
+    [InlineData(null, ValidX, "application/json", 400, "ValidationError", "X-Amzn-SageMaker-Target-Model header")]
+    [InlineData("../fp32-000.onnx", ValidX, "application/json", 400, "ValidationError", "'..' path segment")]
+    [InlineData("a/../../etc/passwd", ValidX, "application/json", 400, "ValidationError", "'..' path segment")]
+    [InlineData("/etc/passwd", ValidX, "application/json", 400, "ValidationError", "absolute path")]
+    [InlineData("nope.onnx", ValidX, "application/json", 400, "ValidationError", "Failed to download model data")]
+    [InlineData("fp32-000.onnx", "{\"inputs\":[{", "application/json", 400, "ValidationError", "not valid JSON")]
+    [InlineData("fp32-000.onnx", ValidX, "application/x-www-form-urlencoded", 415, "ValidationError", "application/json")]
+    [InlineData("fp32-000.onnx", """{"inputs":[{"name":"input","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]}""", "application/json", 424, "ModelError", "'input' is not an input")]
+    [InlineData("fp32-000.onnx", """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""", "application/json", 424, "ModelError", "does not accept")]
+    [InlineData("fp32-000.onnx", """{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP64","data":[1,2,3,4,5,6,7,8]}]}""", "application/json", 424, "ModelError", "the model takes FP32")]
+    public async Task Bad_requests_get_the_exact_code_and_other_models_keep_serving(
+        string? target, string body, string contentType, int status, string code, string message)
+    {
+        await using var host = await HostFixture.StartAsync();
+        var good = host.AddSample(0);
+
+        using var response = await host.InvokeAsync(target, body, contentType);
+
+        await AssertErrorAsync(response, status, code, message);
+        using var after = await host.InvokeSampleAsync(good);
+        await HostFixture.AssertExpectedAsync(good, after);
+    }
+
+    [Fact]
+    public async Task A_signature_mismatch_is_a_client_error_from_the_model_listing_its_signature()
+    {
+        await using var host = await HostFixture.StartAsync();
+        host.AddSample(0);
+
+        using var response = await host.InvokeAsync("fp32-000.onnx", """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""");
+
+        using var error = await AssertErrorAsync(response, 424, "ModelError", "The model expects inputs [x: FP32[-1,8]], outputs [y: FP32[-1,4]]");
+        Assert.Equal("CLIENT_ERROR_FROM_MODEL", error.RootElement.GetProperty("ErrorCode").GetString());
+        Assert.Equal(400, error.RootElement.GetProperty("OriginalStatusCode").GetInt32());
+        Assert.Contains("x: FP32[-1,8]", error.RootElement.GetProperty("OriginalMessage").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_endpoint_is_named_with_the_account()
+    {
+        await using var host = await HostFixture.StartAsync();
+
+        using var response = await host.InvokeAsync("fp32-000.onnx", ValidX, endpoint: "other");
+
+        await AssertErrorAsync(response, 400, "ValidationError", "Endpoint other of account 000000000000 not found.");
+    }
+
+    [Fact]
+    public async Task A_body_over_six_mebibytes_is_refused_with_413()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var good = host.AddSample(0);
+
+        using var response = await host.InvokeAsync("fp32-000.onnx", new byte[(6 * 1024 * 1024) + 1]);
+
+        await AssertErrorAsync(response, 413, "ValidationError", "exceeds the limit of 6291456 bytes");
+        using var after = await host.InvokeSampleAsync(good);
+        await HostFixture.AssertExpectedAsync(good, after);
+    }
+
+    [Fact]
+    public async Task A_body_of_exactly_six_mebibytes_is_read()
+    {
+        await using var host = await HostFixture.StartAsync();
+        host.AddSample(0);
+        var body = new byte[6 * 1024 * 1024];
+        Array.Fill(body, (byte)' ');
+        ValidX.Select(c => (byte)c).ToArray().CopyTo(body, 0);
+
+        using var response = await host.InvokeAsync("fp32-000.onnx", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_corrupt_model_fails_naming_the_model_and_cause_while_others_serve()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var good = host.AddSample(0);
+        await File.WriteAllTextAsync(Path.Combine(host.ModelFolder, "corrupt.onnx"), "not an onnx model at all");
+
+        using var response = await host.InvokeAsync("corrupt.onnx", ValidX);
+
+        using var error = await AssertErrorAsync(response, 424, "ModelError", "Model 'corrupt.onnx' could not be loaded: ONNX Runtime rejected the model");
+        Assert.Equal("INTERNAL_FAILURE_FROM_MODEL", error.RootElement.GetProperty("ErrorCode").GetString());
+        using var after = await host.InvokeSampleAsync(good);
+        await HostFixture.AssertExpectedAsync(good, after);
+    }
+
+    public static TheoryData<string, string> HostileArchives()
+    {
+        var model = SampleModelFactory.Create(0, 20_000).Onnx;
+        return new TheoryData<string, string>
+        {
+            { Convert.ToBase64String(new TestArchive().File("model.onnx", model).File("../x", [1]).Build()), "contains '..'" },
+            { Convert.ToBase64String(new TestArchive().File("model.onnx", model).File("/tmp/openmme-absolute-x", [1]).Build()), "absolute path" },
+            { Convert.ToBase64String(new TestArchive().SymbolicLink("out", "../..").File("out/x", [1]).File("model.onnx", model).Build()), "outside the model folder" },
+            { Convert.ToBase64String(new TestArchive().File("model.onnx", model).File("padding.bin", new byte[11 << 20]).Build()), "more than 10485760 bytes" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(HostileArchives))]
+    public async Task Hostile_archives_fail_that_model_and_write_nothing_outside_the_cache(string archive, string reason)
+    {
+        await using var host = await HostFixture.StartAsync();
+        var good = host.AddSample(0);
+        await File.WriteAllBytesAsync(Path.Combine(host.ModelFolder, "evil.tar.gz"), Convert.FromBase64String(archive));
+
+        using var response = await host.InvokeAsync("evil.tar.gz", ValidX);
+
+        await AssertErrorAsync(response, 424, "ModelError", reason);
+        Assert.False(File.Exists("/tmp/openmme-absolute-x"));
+        foreach (var file in Directory.EnumerateFileSystemEntries(host.Root, "*", SearchOption.AllDirectories))
+        {
+            Assert.True(file.StartsWith(host.ModelFolder, StringComparison.Ordinal) || file.StartsWith(host.CacheFolder, StringComparison.Ordinal), file);
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(host.CacheFolder, "staging")));
+        Assert.Equal(0, host.Disk.Count);
+        using var after = await host.InvokeSampleAsync(good);
+        await HostFixture.AssertExpectedAsync(good, after);
+    }
+
+    private static async Task<JsonDocument> AssertErrorAsync(HttpResponseMessage response, int status, string code, string message)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == (int)response.StatusCode, $"expected {status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal(code, HostFixture.Header(response, "x-amzn-ErrorType"));
+        var document = JsonDocument.Parse(text);
+        Assert.Contains(message, document.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        return document;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text.Json;
+using OpenMme.MemoryTier;
+using OpenMme.Samples;
+using OpenMme.TestSupport;
+
+namespace OpenMme.Host;
+
+public sealed class ContainerContractTests
+{
+    [Fact]
+    public async Task Ping_answers_200()
+    {
+        await using var host = await HostFixture.StartAsync();
+
+        using var response = await host.Client.GetAsync("/ping");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Load_describe_invoke_list_and_unload_a_model()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var sample = host.AddSample(3, name: "bool/model.onnx");
+
+        using var load = await host.Client.PostAsJsonAsync("/models", new { model_name = "masked", url = "bool/model.onnx" });
+        Assert.Equal(HttpStatusCode.OK, load.StatusCode);
+        using var again = await host.Client.PostAsJsonAsync("/models", new { model_name = "masked", url = "bool/model.onnx" });
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+
+        using var describe = await host.Client.GetAsync("/models/masked");
+        using var description = JsonDocument.Parse(await describe.Content.ReadAsStringAsync());
+        Assert.Equal("masked", description.RootElement.GetProperty("modelName").GetString());
+        Assert.Equal("bool/model.onnx", description.RootElement.GetProperty("modelUrl").GetString());
+        Assert.Equal("Loaded", description.RootElement.GetProperty("state").GetString());
+
+        using var invoke = await host.Client.PostAsync("/models/masked/invoke", new ByteArrayContent(SampleWriter.RequestJson(sample)));
+        await HostFixture.AssertExpectedAsync(sample with { Name = "masked" }, invoke);
+        Assert.Equal("hit", HostFixture.Header(invoke, "X-OpenMme-Cache"));
+
+        using var list = await host.Client.GetAsync("/models");
+        Assert.Equal("""{"models":[{"modelName":"masked","modelUrl":"bool/model.onnx"}]}""", await list.Content.ReadAsStringAsync());
+
+        using var unload = await host.Client.DeleteAsync("/models/masked");
+        Assert.Equal(HttpStatusCode.OK, unload.StatusCode);
+        using var unloadAgain = await host.Client.DeleteAsync("/models/masked");
+        Assert.Equal(HttpStatusCode.NotFound, unloadAgain.StatusCode);
+        using var invokeUnloaded = await host.Client.PostAsync("/models/masked/invoke", new ByteArrayContent(SampleWriter.RequestJson(sample)));
+        Assert.Equal(HttpStatusCode.NotFound, invokeUnloaded.StatusCode);
+        using var describeUnloaded = await host.Client.GetAsync("/models/masked");
+        Assert.Equal(HttpStatusCode.NotFound, describeUnloaded.StatusCode);
+    }
+
+    [Fact]
+    public async Task Listing_pages_through_loaded_models_with_tokens()
+    {
+        await using var host = await HostFixture.StartAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            var sample = host.AddSample(i, 10_000);
+            using var response = await host.InvokeSampleAsync(sample);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var names = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var url = token is null ? "/models?limit=2" : $"/models?limit=2&next_page_token={Uri.EscapeDataString(token)}";
+            using var page = JsonDocument.Parse(await host.Client.GetStringAsync(url));
+            names.AddRange(page.RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("modelName").GetString()!));
+            token = page.RootElement.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null;
+            pages++;
+        }
+        while (token is not null && pages < 10);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
+        Assert.Equal(5, names.Distinct().Count());
+        using var bad = await host.Client.GetAsync("/models?limit=0");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task Loading_a_missing_artifact_answers_404()
+    {
+        await using var host = await HostFixture.StartAsync();
+
+        using var response = await host.Client.PostAsJsonAsync("/models", new { model_name = "m", url = "absent.onnx" });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Loading_a_model_that_cannot_fit_answers_507()
+    {
+        await using var host = await HostFixture.StartAsync(s => s with { MemoryBudgetBytes = ModelFootprint.SessionOverheadBytes + 1000 });
+        host.AddSample(0, 100_000);
+
+        using var response = await host.Client.PostAsJsonAsync("/models", new { model_name = "big", url = "fp32-000.onnx" });
+
+        Assert.Equal(HttpStatusCode.InsufficientStorage, response.StatusCode);
+        Assert.Contains("more than the whole memory budget", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invocations_take_the_target_model_header_as_the_platform_sends_it()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var sample = host.AddSample(2);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/invocations") { Content = new ByteArrayContent(SampleWriter.RequestJson(sample)) };
+        request.Headers.Add("X-Amzn-SageMaker-Target-Model", sample.Name);
+        request.Content.Headers.ContentType = new("application/json");
+
+        using var response = await host.Client.SendAsync(request);
+
+        await HostFixture.AssertExpectedAsync(sample, response);
+    }
+}

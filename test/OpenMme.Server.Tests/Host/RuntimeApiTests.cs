@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text.Json;
+using OpenMme.MemoryTier;
+using OpenMme.Samples;
+using OpenMme.TestSupport;
+
+namespace OpenMme.Host;
+
+public sealed class RuntimeApiTests
+{
+    [Fact]
+    public async Task Ten_models_load_on_first_use_and_answer_the_reference_outputs()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var samples = Enumerable.Range(0, 10).Select(i => host.AddSample(i)).ToList();
+
+        foreach (var sample in samples)
+        {
+            using var first = await host.InvokeSampleAsync(sample);
+            await HostFixture.AssertExpectedAsync(sample, first);
+            Assert.Equal("miss", HostFixture.Header(first, "X-OpenMme-Cache"));
+            using var second = await host.InvokeSampleAsync(sample);
+            await HostFixture.AssertExpectedAsync(sample, second);
+            Assert.Equal("hit", HostFixture.Header(second, "X-OpenMme-Cache"));
+        }
+
+        Assert.Equal(10, host.Cache.Counters.Loads);
+    }
+
+    [Fact]
+    public async Task A_model_copied_into_the_folder_while_serving_is_invocable_at_once()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var sample = SampleModelFactory.Create(5, 20_000);
+        using var before = await host.InvokeAsync(sample.Name, SampleWriter.RequestJson(sample));
+        Assert.Equal(HttpStatusCode.BadRequest, before.StatusCode);
+
+        host.AddSample(5);
+        using var after = await host.InvokeSampleAsync(sample);
+
+        await HostFixture.AssertExpectedAsync(sample, after);
+    }
+
+    [Fact]
+    public async Task Archived_models_in_subfolders_are_served_by_their_key()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var sample = host.AddSample(2, name: "fraud/v3.tar.gz", archive: true);
+
+        using var response = await host.InvokeSampleAsync(sample);
+
+        await HostFixture.AssertExpectedAsync(sample, response);
+    }
+
+    [Fact]
+    public async Task Success_responses_carry_the_sagemaker_headers()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var sample = host.AddSample(0);
+
+        using var response = await host.InvokeSampleAsync(sample);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("AllTraffic", HostFixture.Header(response, "x-Amzn-Invoked-Production-Variant"));
+        Assert.NotEmpty(HostFixture.Header(response, "x-amzn-RequestId"));
+    }
+
+    [Fact]
+    public async Task Instances_and_npy_bodies_are_answered_in_kind()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var sample = host.AddSample(0);
+        var x = sample.Inputs[0].Values;
+        var rows = $"[[{string.Join(",", x.Take(8))}],[{string.Join(",", x.Skip(8))}]]";
+
+        using var instances = await host.InvokeAsync(sample.Name, $$"""{"instances":{{rows}}}""");
+        using var document = JsonDocument.Parse(await instances.Content.ReadAsStringAsync());
+        var predictions = document.RootElement.GetProperty("predictions").EnumerateArray().SelectMany(r => r.EnumerateArray()).Select(v => v.GetDouble()).ToArray();
+        SampleAssert.Matches("predictions", sample.ExpectedOutputs[0].Values, predictions);
+
+        using var npy = await host.InvokeAsync(sample.Name, NpyOf(x.Select(v => (float)v).ToArray(), 2, 8), "application/x-npy");
+        Assert.Equal("application/x-npy", npy.Content.Headers.ContentType!.MediaType);
+        var body = await npy.Content.ReadAsByteArrayAsync();
+        var values = new float[8];
+        Buffer.BlockCopy(body, body.Length - 32, values, 0, 32);
+        SampleAssert.Matches("npy", sample.ExpectedOutputs[0].Values, values.Select(v => (double)v).ToArray());
+    }
+
+    [Fact]
+    public async Task Sixty_four_concurrent_cold_requests_share_one_staging_and_one_session()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var sample = host.AddSample(1, bytes: 2_000_000);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => host.InvokeSampleAsync(sample)));
+
+        foreach (var response in responses)
+        {
+            await HostFixture.AssertExpectedAsync(sample, response);
+            response.Dispose();
+        }
+
+        Assert.Equal(1, host.Disk.Stagings);
+        Assert.Equal(1, host.Cache.Counters.Loads);
+        Assert.Equal(0, host.Cache.Counters.OutstandingLeases);
+    }
+
+    [Fact]
+    public async Task An_evicted_model_comes_back_from_disk_without_staging_again()
+    {
+        var one = ModelFootprint.Estimate(SampleModelFactory.Create(0, 50_000).Onnx.Length + 100);
+        await using var host = await HostFixture.StartAsync(s => s with { MemoryBudgetBytes = 3 * one });
+        var samples = Enumerable.Range(0, 10).Select(i => host.AddSample(i, 50_000)).ToList();
+        var headers = new List<string>();
+
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var sample in samples)
+            {
+                using var response = await host.InvokeSampleAsync(sample);
+                await HostFixture.AssertExpectedAsync(sample, response);
+                headers.Add(HostFixture.Header(response, "X-OpenMme-Cache"));
+                Assert.InRange(host.Cache.Counters.AccountedBytes, 0, 3 * one);
+            }
+        }
+
+        Assert.All(headers.Take(10), h => Assert.Equal("miss", h));
+        Assert.All(headers.Skip(10), h => Assert.Equal("disk", h));
+        Assert.Equal(10, host.Disk.Stagings);
+        Assert.Equal(17, host.Cache.Counters.Evictions);
+    }
+
+    private static byte[] NpyOf(float[] values, int rows, int columns)
+    {
+        var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {columns}), }}";
+        header = header.PadRight(64 - 10 - 1) + "\n";
+        var bytes = new List<byte> { 0x93 };
+        bytes.AddRange("NUMPY"u8.ToArray());
+        bytes.AddRange([1, 0, (byte)header.Length, 0]);
+        bytes.AddRange(System.Text.Encoding.ASCII.GetBytes(header));
+        foreach (var value in values)
+        {
+            bytes.AddRange(BitConverter.GetBytes(value));
+        }
+
+        return [.. bytes];
+    }
+}
