@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace OpenMme.Cli.Commands;
+
+/// <summary>The <c>openmme</c> command run as a child process; the process is killed by its pid on dispose.</summary>
+internal sealed partial class ServeProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServeProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public Uri Address { get; private set; } = null!;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServeProcess> StartAsync(string workingDirectory, params string[] arguments)
+    {
+        var serve = new ServeProcess(Start(workingDirectory, arguments));
+        var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        serve._process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                ready.TrySetException(new InvalidOperationException("openmme exited before it was serving: " + serve.Output));
+                return;
+            }
+
+            lock (serve._output)
+            {
+                serve._output.AppendLine(e.Data);
+            }
+
+            var match = ServingLine().Match(e.Data);
+            if (match.Success)
+            {
+                ready.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        };
+        serve._process.ErrorDataReceived += (_, e) =>
+        {
+            lock (serve._output)
+            {
+                serve._output.AppendLine(e.Data);
+            }
+        };
+        serve._process.BeginOutputReadLine();
+        serve._process.BeginErrorReadLine();
+        try
+        {
+            serve.Address = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            // The curl hint follows the serving line; wait for it so callers can check the whole banner.
+            for (var i = 0; i < 50 && !serve.Output.Contains("curl -s", StringComparison.Ordinal); i++)
+            {
+                await Task.Delay(100);
+            }
+        }
+        catch
+        {
+            serve.Dispose();
+            throw;
+        }
+
+        return serve;
+    }
+
+    public static async Task<(int ExitCode, string Error)> RunToEndAsync(string workingDirectory, params string[] arguments)
+    {
+        using var process = Start(workingDirectory, arguments);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var error = process.StandardError.ReadToEndAsync(timeout.Token);
+        _ = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return (process.ExitCode, await error);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+    }
+
+    private static Process Start(string workingDirectory, string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "openmme.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    [GeneratedRegex("OpenMME serving .* at (http://[^ ]+) ")]
+    private static partial Regex ServingLine();
+}
