@@ -11,6 +11,8 @@ internal static class OpenMmeCommand
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(SamplesCommand.Create());
         root.Subcommands.Add(InvokeCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(BaselineCommand.Create());
         return root;
     }
 }

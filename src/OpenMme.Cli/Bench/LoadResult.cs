@@ -1,0 +1,21 @@
+namespace OpenMme.Cli.Bench;
+
+/// <summary>What one load run measured.</summary>
+internal sealed record LoadResult(
+    string Target,
+    int Connections,
+    double Seconds,
+    long Requests,
+    long Errors,
+    IReadOnlyDictionary<int, long> StatusCounts,
+    long CacheHits,
+    long CacheAnswers,
+    double P50Milliseconds,
+    double P90Milliseconds,
+    double P99Milliseconds,
+    double P999Milliseconds)
+{
+    public double RequestsPerSecond => Seconds > 0 ? Requests / Seconds : 0;
+
+    public double HitRatio => CacheAnswers > 0 ? (double)CacheHits / CacheAnswers : 0;
+}

@@ -1,0 +1,28 @@
+using System.CommandLine;
+using OpenMme.Cli.Bench;
+using OpenMme.Host;
+
+namespace OpenMme.Cli.Commands;
+
+/// <summary><c>openmme baseline</c>: a bare Kestrel endpoint, the floor every HTTP benchmark is compared to.</summary>
+internal static class BaselineCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
+        var responseBytes = new Option<int>("--response-bytes") { Description = "Size of the fixed answer.", DefaultValueFactory = _ => 180 };
+        var command = new Command("baseline", "Run a bare Kestrel endpoint that answers every invocation with a fixed body (benchmark floor).")
+        {
+            port, responseBytes,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await using var app = BareKestrelEndpoint.Create(result.GetValue(port), result.GetValue(responseBytes));
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"Baseline listening at {app.ListeningAddress()}");
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
+        return command;
+    }
+}
