@@ -66,19 +66,7 @@ internal static class JsonPayloadCodec
                     continue;
                 }
 
-                writer.WriteStartObject();
-                writer.WriteString("name"u8, tensor.Name);
-                writer.WriteStartArray("shape"u8);
-                foreach (var dim in tensor.Shape)
-                {
-                    writer.WriteNumberValue(dim);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteString("datatype"u8, TensorDataTypes.KServeName(tensor.Type));
-                writer.WritePropertyName("data"u8);
-                JsonTensorWriter.WriteFlat(writer, tensor);
-                writer.WriteEndObject();
+                WriteTensor(writer, tensor);
             }
 
             writer.WriteEndArray();
@@ -95,23 +83,28 @@ internal static class JsonPayloadCodec
         writer.WriteStartArray("inputs"u8);
         for (var i = 0; i < inputs.Count; i++)
         {
-            var tensor = inputs[i];
-            writer.WriteStartObject();
-            writer.WriteString("name"u8, tensor.Name);
-            writer.WriteStartArray("shape"u8);
-            foreach (var dim in tensor.Shape)
-            {
-                writer.WriteNumberValue(dim);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteString("datatype"u8, TensorDataTypes.KServeName(tensor.Type));
-            writer.WritePropertyName("data"u8);
-            JsonTensorWriter.WriteFlat(writer, tensor);
-            writer.WriteEndObject();
+            WriteTensor(writer, inputs[i]);
         }
 
         writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>One KServe v2 tensor object: name, shape, datatype, flat data.</summary>
+    private static void WriteTensor(Utf8JsonWriter writer, Tensor tensor)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, tensor.Name);
+        writer.WriteStartArray("shape"u8);
+        foreach (var dim in tensor.Shape)
+        {
+            writer.WriteNumberValue(dim);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("datatype"u8, TensorDataTypes.KServeName(tensor.Type));
+        writer.WritePropertyName("data"u8);
+        JsonTensorWriter.WriteFlat(writer, tensor);
         writer.WriteEndObject();
     }
 
