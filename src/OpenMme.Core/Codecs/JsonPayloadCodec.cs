@@ -13,6 +13,8 @@ namespace OpenMme.Codecs;
 /// </summary>
 internal static class JsonPayloadCodec
 {
+    private const string KServeExample = """{"inputs":[{"name":...,"shape":[...],"datatype":"FP32","data":[...]}]}""";
+
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
     // Responses are application/json, never embedded in HTML: write UTF-8 text as it is.
@@ -20,6 +22,11 @@ internal static class JsonPayloadCodec
 
     public static DecodedRequest Decode(ReadOnlySpan<byte> body, ModelSignature signature)
     {
+        if (body.Trim((byte)' ').IsEmpty)
+        {
+            throw CodecErrors.Invalid($"The request body is empty. Send KServe v2 JSON: {KServeExample}.");
+        }
+
         try
         {
             return DecodeStrict(body, signature);
@@ -37,7 +44,7 @@ internal static class JsonPayloadCodec
                 }
             }
 
-            throw CodecErrors.Invalid($"The request body is not valid JSON ({e.Message.Split('|', 2)[0].Trim()}). Send KServe v2 JSON: {{\"inputs\":[{{\"name\":...,\"shape\":[...],\"datatype\":\"FP32\",\"data\":[...]}}]}}.");
+            throw CodecErrors.Invalid($"The request body is not valid JSON ({e.Message.Split('|', 2)[0].Trim()}). Send KServe v2 JSON: {KServeExample}.");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using OpenMme.Failures;
 
@@ -12,6 +13,9 @@ internal static class WireErrors
     public const string ErrorTypeHeader = "x-amzn-ErrorType";
 
     public static readonly WireError InternalFailure = new(StatusCodes.Status500InternalServerError, "InternalFailure");
+
+    // Error bodies are read by people: keep quotes and non-ASCII text as they are.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static WireError For(FailureKind kind) => kind switch
     {
@@ -48,7 +52,7 @@ internal static class WireErrors
         response.Headers[ErrorTypeHeader] = error.Code;
         response.ContentType = "application/json";
         using var body = new Buffers.PooledBufferWriter(256);
-        using (var writer = new Utf8JsonWriter(body))
+        using (var writer = new Utf8JsonWriter(body, WriterOptions))
         {
             writer.WriteStartObject();
             if (error.Code == "ModelError")

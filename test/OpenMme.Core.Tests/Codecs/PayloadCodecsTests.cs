@@ -167,6 +167,7 @@ public sealed class PayloadCodecsTests
     }
 
     [Theory]
+    [InlineData("", "is empty")]
     [InlineData("{\"inputs\":[", "not valid JSON")]
     [InlineData("[1,2,3]", "must be a JSON object")]
     [InlineData("{}", "neither")]
