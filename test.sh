@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite and ends with "N passed, N failed[, N skipped]".
-# Installs what it needs (NuGet packages); exits non-zero on any failure.
+# Installs what it needs (NuGet packages, npm packages of test/compat); exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -30,6 +30,20 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
   skipped=$((skipped + total - executed))
 done
+
+# Compatibility tests: the official AWS SDK for JavaScript against a real `openmme serve`.
+compat_log="$results/compat.tap"
+if (cd test/compat && npm ci --no-audit --no-fund --loglevel=error) > "$results/npm-ci.log" 2>&1; then
+  (cd test/compat && OPENMME_DLL="$PWD/../../src/OpenMme.Cli/bin/Release/net10.0/openmme.dll" npm test --silent) > "$compat_log" 2>&1 || status=1
+  tap() { grep -E "^# $1 [0-9]+" "$compat_log" | grep -o '[0-9]*' || echo 0; }
+  compat_passed=$(tap pass); compat_failed=$(( $(tap fail) + $(tap cancelled) ))
+  if [ "$compat_passed" -eq 0 ] && [ "$compat_failed" -eq 0 ]; then compat_failed=1; fi
+  passed=$((passed + compat_passed)); failed=$((failed + compat_failed)); skipped=$((skipped + $(tap skipped)))
+  if [ "$compat_failed" -gt 0 ]; then cat "$compat_log" >&2; fi
+else
+  echo "npm ci failed in test/compat:" >&2; cat "$results/npm-ci.log" >&2
+  failed=$((failed + 1))
+fi
 
 if [ "$found" -ne "${#projects[@]}" ]; then
   echo "Only $found of ${#projects[@]} test projects reported results; a test host crashed." >&2

@@ -1,0 +1,36 @@
+// Starts `openmme serve --demo` on a free loopback port for the compatibility tests and
+// stops it (by its pid) when they end.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export async function startServe() {
+  const dll = process.env.OPENMME_DLL;
+  if (!dll) throw new Error("OPENMME_DLL must name the built openmme.dll (test.sh sets it).");
+  const folder = mkdtempSync(join(tmpdir(), "openmme-compat-"));
+  const child = spawn("dotnet", [dll, "serve", "--demo", "--port", "0"], { cwd: folder, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("openmme did not start within 60 s: " + output)), 60_000);
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      const match = /OpenMME serving .* at (http:\/\/\S+) /.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1].replace(/\/$/, ""));
+      }
+    });
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("exit", (code) => reject(new Error(`openmme exited with ${code}: ${output}`)));
+  });
+  return {
+    url,
+    models: join(folder, "models"),
+    read: (name) => readFileSync(join(folder, "models", name)),
+    stop() {
+      child.kill("SIGKILL");
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
