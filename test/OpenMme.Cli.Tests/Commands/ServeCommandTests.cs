@@ -30,7 +30,7 @@ public sealed partial class ServeCommandTests
     {
         using var directory = new TempDirectory();
 
-        var (exitCode, error) = await ServeProcess.RunToEndAsync(directory.Path, "serve", "--memory-budget", "lots", "--port", "0");
+        var (exitCode, _, error) = await ServeProcess.RunToEndAsync(directory.Path, "serve", "--memory-budget", "lots", "--port", "0");
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--memory-budget 'lots' is not a size", error, StringComparison.Ordinal);

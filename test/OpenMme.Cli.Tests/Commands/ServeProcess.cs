@@ -78,12 +78,12 @@ internal sealed partial class ServeProcess : IDisposable
         return serve;
     }
 
-    public static async Task<(int ExitCode, string Error)> RunToEndAsync(string workingDirectory, params string[] arguments)
+    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(string workingDirectory, params string[] arguments)
     {
         using var process = Start(workingDirectory, arguments);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        _ = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -96,7 +96,7 @@ internal sealed partial class ServeProcess : IDisposable
             }
         }
 
-        return (process.ExitCode, await error);
+        return (process.ExitCode, await output, await error);
     }
 
     public void Dispose()

@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace OpenMme.Host;
+
+internal sealed record LoadRequest(
+    [property: JsonPropertyName("model_name")] string? ModelName,
+    [property: JsonPropertyName("url")] string? Url);
