@@ -29,6 +29,7 @@ public sealed partial class DiskTier
     private readonly SingleFlight<string, StagedArtifact> _flights = new();
     private readonly Lock _budgetLock = new();
     private long _usedBytes;
+    private long _reservedBytes;
     private long _stagings;
 
     /// <summary>Opens the cache folder, removing unfinished stagings and re-reading complete artifacts.</summary>
@@ -68,6 +69,7 @@ public sealed partial class DiskTier
         {
             slot.Touch(_time.GetTimestamp());
             staged = slot.Artifact;
+            TouchRecord(staged.Directory);
             return true;
         }
 
@@ -101,18 +103,19 @@ public sealed partial class DiskTier
 
     private async Task<StagedArtifact> DownloadAsync(string id, IModelStore store, ArtifactInfo artifact)
     {
-        MakeRoom(artifact.Size, artifact.Key);
+        // Reserve the artifact's stored size before the first byte lands, so concurrent
+        // downloads together stay inside the budget; the real size is accounted once complete.
+        Reserve(artifact.Size, artifact.Key);
         var staging = Path.Combine(_stagingPath, Guid.NewGuid().ToString("N"));
         var content = Path.Combine(staging, ContentFolderName);
         Directory.CreateDirectory(content);
         try
         {
             string modelPath;
-            long bytesRead;
             var source = await OpenAsync(store, artifact).ConfigureAwait(false);
             await using (source.ConfigureAwait(false))
             {
-                var counting = new CountingStream(source);
+                using var counting = new VerifyingStream(source, artifact.Checksum);
                 if (ArtifactKinds.IsArchive(artifact.Key))
                 {
                     await SafeArchiveExtractor.ExtractAsync(counting, content, _options.Archive, CancellationToken.None).ConfigureAwait(false);
@@ -129,35 +132,50 @@ public sealed partial class DiskTier
                     throw new ModelLoadException("the artifact is neither a .onnx file nor a .tar.gz/.tgz archive");
                 }
 
-                bytesRead = counting.BytesRead;
+                var bytesRead = counting.BytesRead;
+
+                if (bytesRead != artifact.Size)
+                {
+                    throw new ModelHostException(FailureKind.StoreUnavailable,
+                        $"Read {bytesRead} bytes of {store.Describe(artifact.Key)}, expected {artifact.Size}; the artifact changed or the connection broke while it was downloaded.");
+                }
+
+                if (artifact.Checksum is { } checksum && counting.Digest() is { } digest && digest != checksum.Base64Value)
+                {
+                    throw new ModelHostException(FailureKind.StoreUnavailable,
+                        $"The {checksum.Algorithm} checksum of {store.Describe(artifact.Key)} is {digest}, the store says {checksum.Base64Value}; the download was corrupted.");
+                }
             }
 
-            if (bytesRead != artifact.Size)
-            {
-                throw new ModelHostException(FailureKind.StoreUnavailable,
-                    $"Read {bytesRead} bytes of {store.Describe(artifact.Key)}, expected {artifact.Size}; the artifact changed while it was downloaded.");
-            }
-
-            var bytes = SizeOnDisk(content);
             var relativeModel = Path.GetRelativePath(staging, modelPath);
-            var record = new ArtifactRecord(artifact.Key, artifact.Version.Tag, relativeModel, bytes);
-            await File.WriteAllBytesAsync(Path.Combine(staging, RecordFileName),
-                JsonSerializer.SerializeToUtf8Bytes(record, DiskTierJsonContext.Default.ArtifactRecord)).ConfigureAwait(false);
+            var contentBytes = SizeOnDisk(content);
+            var recordBytes = JsonSerializer.SerializeToUtf8Bytes(
+                new ArtifactRecord(artifact.Key, artifact.Version.Tag, relativeModel, contentBytes), DiskTierJsonContext.Default.ArtifactRecord);
+            await File.WriteAllBytesAsync(Path.Combine(staging, RecordFileName), recordBytes).ConfigureAwait(false);
+            var bytes = SizeOnDisk(staging);
 
             var final = Path.Combine(_artifactsPath, id);
             Directory.Move(staging, final);
             Interlocked.Increment(ref _stagings);
-            var staged = new StagedArtifact(artifact.Key, artifact.Version, final, Path.Combine(final, relativeModel), bytes);
+            var staged = new StagedArtifact(artifact.Key, artifact.Version, final, Path.Combine(final, relativeModel), bytes, contentBytes);
             Add(id, staged);
             RemoveOtherVersions(artifact.Key, id);
             LogStaged(artifact.Key, artifact.Version.Tag, bytes);
-            MakeRoom(0, artifact.Key);
             return staged;
         }
         catch
         {
             TryDeleteDirectory(staging);
             throw;
+        }
+        finally
+        {
+            lock (_budgetLock)
+            {
+                _reservedBytes -= artifact.Size;
+            }
+
+            Reserve(0, artifact.Key);
         }
     }
 
@@ -179,16 +197,11 @@ public sealed partial class DiskTier
         await source.CopyToAsync(file, 1 << 20).ConfigureAwait(false);
     }
 
-    private void MakeRoom(long incoming, string keepKey)
+    private void Reserve(long incoming, string keepKey)
     {
-        if (_options.BudgetBytes <= 0)
-        {
-            return;
-        }
-
         lock (_budgetLock)
         {
-            while (Interlocked.Read(ref _usedBytes) + incoming > _options.BudgetBytes)
+            while (_options.BudgetBytes > 0 && Interlocked.Read(ref _usedBytes) + _reservedBytes + incoming > _options.BudgetBytes)
             {
                 string? victimId = null;
                 Slot? victim = null;
@@ -204,12 +217,14 @@ public sealed partial class DiskTier
 
                 if (victim is null)
                 {
-                    LogOverBudget(Interlocked.Read(ref _usedBytes) + incoming, _options.BudgetBytes);
-                    return;
+                    LogOverBudget(Interlocked.Read(ref _usedBytes) + _reservedBytes + incoming, _options.BudgetBytes);
+                    break;
                 }
 
                 Delete(victimId!, victim, "disk budget");
             }
+
+            _reservedBytes += incoming;
         }
     }
 
@@ -257,7 +272,7 @@ public sealed partial class DiskTier
             }
 
             restored.Add((File.GetLastWriteTimeUtc(recordPath), id,
-                new StagedArtifact(record.Key, new ArtifactVersion(record.Version), folder, Path.Combine(folder, record.ModelPath), record.Bytes)));
+                new StagedArtifact(record.Key, new ArtifactVersion(record.Version), folder, Path.Combine(folder, record.ModelPath), SizeOnDisk(folder), record.Bytes)));
         }
 
         // Oldest first, so restored artifacts keep their relative recency below anything used after start-up.
@@ -267,6 +282,21 @@ public sealed partial class DiskTier
         {
             Add(restored[i].Id, restored[i].Artifact);
             _slots[restored[i].Id].Touch(now - restored.Count + i);
+        }
+    }
+
+    /// <summary>The record's modification time orders artifacts by last use across restarts.</summary>
+    private static void TouchRecord(string directory)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(Path.Combine(directory, RecordFileName), DateTime.UtcNow);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 

@@ -7,5 +7,6 @@ namespace OpenMme.DiskTier;
 /// <param name="Version">The store version it was staged from.</param>
 /// <param name="Directory">The artifact's folder in the cache.</param>
 /// <param name="ModelPath">The model file inside <paramref name="Directory"/>.</param>
-/// <param name="Bytes">Bytes on disk.</param>
-public sealed record StagedArtifact(string Key, ArtifactVersion Version, string Directory, string ModelPath, long Bytes);
+/// <param name="Bytes">Bytes on disk, the record included (what the disk budget counts).</param>
+/// <param name="ContentBytes">Bytes of the unpacked model files (what the memory estimate starts from).</param>
+public sealed record StagedArtifact(string Key, ArtifactVersion Version, string Directory, string ModelPath, long Bytes, long ContentBytes);

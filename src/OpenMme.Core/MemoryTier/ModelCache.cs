@@ -184,7 +184,13 @@ public sealed partial class ModelCache : IDisposable
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             if (result.Entry.TryAddReference())
             {
-                result.Entry.RecordUse(Interlocked.Increment(ref _clock), hit: false);
+                var hit = result.Outcome == CacheOutcome.Hit;
+                result.Entry.RecordUse(Interlocked.Increment(ref _clock), hit);
+                if (hit)
+                {
+                    Interlocked.Increment(ref _hits);
+                }
+
                 Interlocked.Increment(ref _leases);
                 return new ModelLease(this, result.Entry, result.Outcome);
             }
@@ -230,7 +236,7 @@ public sealed partial class ModelCache : IDisposable
                 staged = await _disk.StageAsync(_store, artifact, CancellationToken.None).ConfigureAwait(false);
             }
 
-            var estimate = ModelFootprint.Estimate(staged.Bytes);
+            var estimate = ModelFootprint.Estimate(staged.ContentBytes);
             if (estimate > _options.BudgetBytes)
             {
                 throw new ModelHostException(FailureKind.InsufficientMemory,

@@ -36,7 +36,8 @@ public sealed class DiskTierTests : IDisposable
         Assert.True(File.Exists(Path.Combine(bare.Directory, "artifact.json")));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Cache, "staging")));
         Assert.Equal(2, disk.Stagings);
-        Assert.Equal(2L * sample.Onnx.Length, disk.UsedBytes);
+        Assert.Equal(FolderBytes(Path.Combine(Cache, "artifacts")), disk.UsedBytes);
+        Assert.InRange(disk.UsedBytes, 2L * sample.Onnx.Length, (2L * sample.Onnx.Length) + 1024);
     }
 
     [Fact]
@@ -108,7 +109,7 @@ public sealed class DiskTierTests : IDisposable
             await File.WriteAllBytesAsync(_root.Combine("models", name), bytes);
         }
 
-        var disk = Open(budget: (2 * bytes.Length) + 100);
+        var disk = Open(budget: (2 * bytes.Length) + 1000);
         disk.IsInUse = key => key == "a.onnx";
         await disk.StageAsync(_store, (await Stat("a.onnx"))!, CancellationToken.None);
         await disk.StageAsync(_store, (await Stat("b.onnx"))!, CancellationToken.None);
@@ -117,11 +118,15 @@ public sealed class DiskTierTests : IDisposable
         Assert.True(disk.TryGet((await Stat("a.onnx"))!, out _));
         Assert.False(disk.TryGet((await Stat("b.onnx"))!, out _));
         Assert.True(disk.TryGet((await Stat("c.onnx"))!, out _));
-        Assert.InRange(disk.UsedBytes, 0, (2 * bytes.Length) + 100);
+        Assert.InRange(disk.UsedBytes, 0, (2 * bytes.Length) + 1000);
+        Assert.Equal(disk.UsedBytes, FolderBytes(Path.Combine(Cache, "artifacts")));
     }
 
     private DiskTier Open(long budget = 0) =>
         new(new DiskTierOptions(Cache, budget, ArchiveLimits.Default), TimeProvider.System, NullLogger<DiskTier>.Instance);
+
+    private static long FolderBytes(string folder) =>
+        new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
 
     private Task<ArtifactInfo?> Stat(string key) => _store.StatAsync(key, CancellationToken.None).AsTask();
 }
