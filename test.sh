@@ -11,6 +11,29 @@ mkdir -p "$results"
 dotnet restore OpenMme.slnx --nologo -v quiet || exit 1
 dotnet build OpenMme.slnx -c Release --no-restore --nologo -v quiet || exit 1
 
+# npm packages of test/compat: the AWS SDK for JavaScript (compatibility tests) and s3rver.
+npm_ok=1
+(cd test/compat && npm ci --no-audit --no-fund --loglevel=error) > "$results/npm-ci.log" 2>&1 || npm_ok=0
+
+# A real S3-compatible server for the whole suite, on a free loopback port; always stopped.
+s3_data="$(mktemp -d)"
+s3_pid=""
+cleanup() {
+  if [ -n "$s3_pid" ]; then kill "$s3_pid" 2>/dev/null; wait "$s3_pid" 2>/dev/null; fi
+  rm -rf "$s3_data"
+}
+trap cleanup EXIT
+if [ "$npm_ok" -eq 1 ]; then
+  node test/compat/node_modules/s3rver/bin/s3rver.js -d "$s3_data" -a 127.0.0.1 -p 0 -s > "$results/s3rver.log" 2>&1 &
+  s3_pid=$!
+  for _ in $(seq 1 150); do
+    port="$(grep -o 'listening on 127.0.0.1:[0-9]*' "$results/s3rver.log" | grep -o '[0-9]*$')"
+    [ -n "$port" ] && break
+    sleep 0.2
+  done
+  if [ -n "$port" ]; then export OPENMME_TEST_S3_ENDPOINT="http://127.0.0.1:$port"; else echo "s3rver did not start" >&2; fi
+fi
+
 projects=(test/*/*.Tests.csproj)
 status=0
 for project in "${projects[@]}"; do
@@ -33,7 +56,7 @@ done
 
 # Compatibility tests: the official AWS SDK for JavaScript against a real `openmme serve`.
 compat_log="$results/compat.tap"
-if (cd test/compat && npm ci --no-audit --no-fund --loglevel=error) > "$results/npm-ci.log" 2>&1; then
+if [ "$npm_ok" -eq 1 ]; then
   (cd test/compat && OPENMME_DLL="$PWD/../../src/OpenMme.Cli/bin/Release/net10.0/openmme.dll" npm test --silent) > "$compat_log" 2>&1 || status=1
   tap() { grep -E "^# $1 [0-9]+" "$compat_log" | grep -o '[0-9]*' || echo 0; }
   compat_passed=$(tap pass); compat_failed=$(( $(tap fail) + $(tap cancelled) ))

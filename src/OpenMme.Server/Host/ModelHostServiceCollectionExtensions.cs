@@ -21,7 +21,7 @@ public static class ModelHostServiceCollectionExtensions
         services.AddSingleton(settings);
         services.AddSingleton(settings.Http);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(_ => ModelStores.Open(settings.ModelSource));
+        services.AddSingleton(_ => ModelStores.Open(settings.ModelSource, settings.S3));
         services.AddSingleton(sp => new DiskTier.DiskTier(
             new DiskTierOptions(settings.CacheDirectory, settings.DiskBudgetBytes, settings.Archive),
             sp.GetRequiredService<TimeProvider>(),

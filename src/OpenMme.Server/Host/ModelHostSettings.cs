@@ -1,4 +1,5 @@
 using OpenMme.DiskTier;
+using OpenMme.Store;
 
 namespace OpenMme.Host;
 
@@ -7,6 +8,9 @@ public sealed record ModelHostSettings
 {
     /// <summary>Where models live: a folder, or <c>file:///DIR/</c>.</summary>
     public string ModelSource { get; init; } = "models";
+
+    /// <summary>How to reach an S3-compatible store, for <c>s3://</c> sources.</summary>
+    public S3StoreOptions S3 { get; init; } = new();
 
     /// <summary>Address Kestrel binds (loopback by default: a laptop endpoint is not a public service).</summary>
     public string ListenAddress { get; init; } = "127.0.0.1";

@@ -10,22 +10,40 @@ public sealed class BadInputTests
 {
     private const string ValidX = """{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]}""";
 
-    [Theory]
-    [InlineData(null, ValidX, "application/json", 400, "ValidationError", "X-Amzn-SageMaker-Target-Model header")]
-    [InlineData("../fp32-000.onnx", ValidX, "application/json", 400, "ValidationError", "'..' path segment")]
-    [InlineData("a/../../etc/passwd", ValidX, "application/json", 400, "ValidationError", "'..' path segment")]
-    [InlineData("/etc/passwd", ValidX, "application/json", 400, "ValidationError", "absolute path")]
-    [InlineData("nope.onnx", ValidX, "application/json", 400, "ValidationError", "Failed to download model data")]
-    [InlineData("fp32-000.onnx", "{\"inputs\":[{", "application/json", 400, "ValidationError", "not valid JSON")]
-    [InlineData("fp32-000.onnx", ValidX, "application/x-www-form-urlencoded", 415, "ValidationError", "application/json")]
-    [InlineData("fp32-000.onnx", """{"inputs":[{"name":"input","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]}""", "application/json", 424, "ModelError", "'input' is not an input")]
-    [InlineData("fp32-000.onnx", """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""", "application/json", 424, "ModelError", "does not accept")]
-    [InlineData("fp32-000.onnx", """{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP64","data":[1,2,3,4,5,6,7,8]}]}""", "application/json", 424, "ModelError", "the model takes FP32")]
-    public async Task Bad_requests_get_the_exact_code_and_other_models_keep_serving(
-        string? target, string body, string contentType, int status, string code, string message)
+    public static TheoryData<StoreKind, string?, string, string, int, string, string> BadRequests()
     {
-        await using var host = await HostFixture.StartAsync();
-        var good = host.AddSample(0);
+        var data = new TheoryData<StoreKind, string?, string, string, int, string, string>();
+        (string? Target, string Body, string ContentType, int Status, string Code, string Message)[] cases =
+        [
+            (null, ValidX, "application/json", 400, "ValidationError", "X-Amzn-SageMaker-Target-Model header"),
+            ("../fp32-000.onnx", ValidX, "application/json", 400, "ValidationError", "'..' path segment"),
+            ("a/../../etc/passwd", ValidX, "application/json", 400, "ValidationError", "'..' path segment"),
+            ("/etc/passwd", ValidX, "application/json", 400, "ValidationError", "absolute path"),
+            ("nope.onnx", ValidX, "application/json", 400, "ValidationError", "Failed to download model data"),
+            ("fp32-000.onnx", "{\"inputs\":[{", "application/json", 400, "ValidationError", "not valid JSON"),
+            ("fp32-000.onnx", ValidX, "application/x-www-form-urlencoded", 415, "ValidationError", "application/json"),
+            ("fp32-000.onnx", """{"inputs":[{"name":"input","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]}""", "application/json", 424, "ModelError", "'input' is not an input"),
+            ("fp32-000.onnx", """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""", "application/json", 424, "ModelError", "does not accept"),
+            ("fp32-000.onnx", """{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP64","data":[1,2,3,4,5,6,7,8]}]}""", "application/json", 424, "ModelError", "the model takes FP32"),
+        ];
+        foreach (var store in new[] { StoreKind.LocalFolder, StoreKind.S3 })
+        {
+            foreach (var c in cases)
+            {
+                data.Add(store, c.Target, c.Body, c.ContentType, c.Status, c.Code, c.Message);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BadRequests))]
+    public async Task Bad_requests_get_the_exact_code_and_other_models_keep_serving(
+        StoreKind store, string? target, string body, string contentType, int status, string code, string message)
+    {
+        await using var host = await HostFixture.StartAsync(store);
+        var good = await host.AddSampleAsync(0);
 
         using var response = await host.InvokeAsync(target, body, contentType);
 
@@ -34,11 +52,12 @@ public sealed class BadInputTests
         await HostFixture.AssertExpectedAsync(good, after);
     }
 
-    [Fact]
-    public async Task A_signature_mismatch_is_a_client_error_from_the_model_listing_its_signature()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task A_signature_mismatch_is_a_client_error_from_the_model_listing_its_signature(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
-        host.AddSample(0);
+        await using var host = await HostFixture.StartAsync(store);
+        await host.AddSampleAsync(0);
 
         using var response = await host.InvokeAsync("fp32-000.onnx", """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""");
 
@@ -48,21 +67,23 @@ public sealed class BadInputTests
         Assert.Contains("x: FP32[-1,8]", error.RootElement.GetProperty("OriginalMessage").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task An_unknown_endpoint_is_named_with_the_account()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task An_unknown_endpoint_is_named_with_the_account(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
+        await using var host = await HostFixture.StartAsync(store);
 
         using var response = await host.InvokeAsync("fp32-000.onnx", ValidX, endpoint: "other");
 
         await AssertErrorAsync(response, 400, "ValidationError", "Endpoint other of account 000000000000 not found.");
     }
 
-    [Fact]
-    public async Task A_body_over_six_mebibytes_is_refused_with_413()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task A_body_over_six_mebibytes_is_refused_with_413(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
-        var good = host.AddSample(0);
+        await using var host = await HostFixture.StartAsync(store);
+        var good = await host.AddSampleAsync(0);
 
         using var response = await host.InvokeAsync("fp32-000.onnx", new byte[(6 * 1024 * 1024) + 1]);
 
@@ -71,11 +92,12 @@ public sealed class BadInputTests
         await HostFixture.AssertExpectedAsync(good, after);
     }
 
-    [Fact]
-    public async Task A_body_of_exactly_six_mebibytes_is_read()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task A_body_of_exactly_six_mebibytes_is_read(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
-        host.AddSample(0);
+        await using var host = await HostFixture.StartAsync(store);
+        await host.AddSampleAsync(0);
         var body = new byte[6 * 1024 * 1024];
         Array.Fill(body, (byte)' ');
         ValidX.Select(c => (byte)c).ToArray().CopyTo(body, 0);
@@ -85,12 +107,13 @@ public sealed class BadInputTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    [Fact]
-    public async Task A_corrupt_model_fails_naming_the_model_and_cause_while_others_serve()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task A_corrupt_model_fails_naming_the_model_and_cause_while_others_serve(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
-        var good = host.AddSample(0);
-        await File.WriteAllTextAsync(Path.Combine(host.ModelFolder, "corrupt.onnx"), "not an onnx model at all");
+        await using var host = await HostFixture.StartAsync(store);
+        var good = await host.AddSampleAsync(0);
+        await host.PutAsync("corrupt.onnx", "not an onnx model at all"u8.ToArray());
 
         using var response = await host.InvokeAsync("corrupt.onnx", ValidX);
 
@@ -100,25 +123,35 @@ public sealed class BadInputTests
         await HostFixture.AssertExpectedAsync(good, after);
     }
 
-    public static TheoryData<string, string> HostileArchives()
+    public static TheoryData<StoreKind, string, string> HostileArchives()
     {
         var model = SampleModelFactory.Create(0, 20_000).Onnx;
-        return new TheoryData<string, string>
+        (byte[] Archive, string Reason)[] cases =
+        [
+            (new TestArchive().File("model.onnx", model).File("../x", [1]).Build(), "contains '..'"),
+            (new TestArchive().File("model.onnx", model).File("/tmp/openmme-absolute-x", [1]).Build(), "absolute path"),
+            (new TestArchive().SymbolicLink("out", "../..").File("out/x", [1]).File("model.onnx", model).Build(), "outside the model folder"),
+            (new TestArchive().File("model.onnx", model).File("padding.bin", new byte[11 << 20]).Build(), "more than 10485760 bytes"),
+        ];
+        var data = new TheoryData<StoreKind, string, string>();
+        foreach (var store in new[] { StoreKind.LocalFolder, StoreKind.S3 })
         {
-            { Convert.ToBase64String(new TestArchive().File("model.onnx", model).File("../x", [1]).Build()), "contains '..'" },
-            { Convert.ToBase64String(new TestArchive().File("model.onnx", model).File("/tmp/openmme-absolute-x", [1]).Build()), "absolute path" },
-            { Convert.ToBase64String(new TestArchive().SymbolicLink("out", "../..").File("out/x", [1]).File("model.onnx", model).Build()), "outside the model folder" },
-            { Convert.ToBase64String(new TestArchive().File("model.onnx", model).File("padding.bin", new byte[11 << 20]).Build()), "more than 10485760 bytes" },
-        };
+            foreach (var (archive, reason) in cases)
+            {
+                data.Add(store, Convert.ToBase64String(archive), reason);
+            }
+        }
+
+        return data;
     }
 
     [Theory]
     [MemberData(nameof(HostileArchives))]
-    public async Task Hostile_archives_fail_that_model_and_write_nothing_outside_the_cache(string archive, string reason)
+    public async Task Hostile_archives_fail_that_model_and_write_nothing_outside_the_cache(StoreKind store, string archive, string reason)
     {
-        await using var host = await HostFixture.StartAsync();
-        var good = host.AddSample(0);
-        await File.WriteAllBytesAsync(Path.Combine(host.ModelFolder, "evil.tar.gz"), Convert.FromBase64String(archive));
+        await using var host = await HostFixture.StartAsync(store);
+        var good = await host.AddSampleAsync(0);
+        await host.PutAsync("evil.tar.gz", Convert.FromBase64String(archive));
 
         using var response = await host.InvokeAsync("evil.tar.gz", ValidX);
 

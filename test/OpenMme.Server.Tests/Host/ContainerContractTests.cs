@@ -22,7 +22,7 @@ public sealed class ContainerContractTests
     public async Task Load_describe_invoke_list_and_unload_a_model()
     {
         await using var host = await HostFixture.StartAsync();
-        var sample = host.AddSample(3, name: "bool/model.onnx");
+        var sample = await host.AddSampleAsync(3, name: "bool/model.onnx");
 
         using var load = await host.Client.PostAsJsonAsync("/models", new { model_name = "masked", url = "bool/model.onnx" });
         Assert.Equal(HttpStatusCode.OK, load.StatusCode);
@@ -58,7 +58,7 @@ public sealed class ContainerContractTests
         await using var host = await HostFixture.StartAsync();
         for (var i = 0; i < 5; i++)
         {
-            var sample = host.AddSample(i, 10_000);
+            var sample = await host.AddSampleAsync(i, 10_000);
             using var response = await host.InvokeSampleAsync(sample);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
@@ -97,7 +97,7 @@ public sealed class ContainerContractTests
     public async Task Loading_a_model_that_cannot_fit_answers_507()
     {
         await using var host = await HostFixture.StartAsync(s => s with { MemoryBudgetBytes = ModelFootprint.SessionOverheadBytes + 1000 });
-        host.AddSample(0, 100_000);
+        await host.AddSampleAsync(0, 100_000);
 
         using var response = await host.Client.PostAsJsonAsync("/models", new { model_name = "big", url = "fp32-000.onnx" });
 
@@ -109,7 +109,7 @@ public sealed class ContainerContractTests
     public async Task Invocations_take_the_target_model_header_as_the_platform_sends_it()
     {
         await using var host = await HostFixture.StartAsync();
-        var sample = host.AddSample(2);
+        var sample = await host.AddSampleAsync(2);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/invocations") { Content = new ByteArrayContent(SampleWriter.RequestJson(sample)) };
         request.Headers.Add("X-Amzn-SageMaker-Target-Model", sample.Name);
         request.Content.Headers.ContentType = new("application/json");

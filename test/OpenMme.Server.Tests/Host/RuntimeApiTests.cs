@@ -8,11 +8,17 @@ namespace OpenMme.Host;
 
 public sealed class RuntimeApiTests
 {
-    [Fact]
-    public async Task Ten_models_load_on_first_use_and_answer_the_reference_outputs()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Ten_models_load_on_first_use_and_answer_the_reference_outputs(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
-        var samples = Enumerable.Range(0, 10).Select(i => host.AddSample(i)).ToList();
+        await using var host = await HostFixture.StartAsync(store);
+        var samples = new List<SampleModel>();
+        for (var i = 0; i < 10; i++)
+        {
+            samples.Add(await host.AddSampleAsync(i));
+        }
+
 
         foreach (var sample in samples)
         {
@@ -27,36 +33,39 @@ public sealed class RuntimeApiTests
         Assert.Equal(10, host.Cache.Counters.Loads);
     }
 
-    [Fact]
-    public async Task A_model_copied_into_the_folder_while_serving_is_invocable_at_once()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task A_model_added_to_the_store_while_serving_is_invocable_at_once(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
+        await using var host = await HostFixture.StartAsync(store);
         var sample = SampleModelFactory.Create(5, 20_000);
         using var before = await host.InvokeAsync(sample.Name, SampleWriter.RequestJson(sample));
         Assert.Equal(HttpStatusCode.BadRequest, before.StatusCode);
 
-        host.AddSample(5);
+        await host.AddSampleAsync(5);
         using var after = await host.InvokeSampleAsync(sample);
 
         await HostFixture.AssertExpectedAsync(sample, after);
     }
 
-    [Fact]
-    public async Task Archived_models_in_subfolders_are_served_by_their_key()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Archived_models_in_subfolders_are_served_by_their_key(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
-        var sample = host.AddSample(2, name: "fraud/v3.tar.gz", archive: true);
+        await using var host = await HostFixture.StartAsync(store);
+        var sample = await host.AddSampleAsync(2, name: "fraud/v3.tar.gz", archive: true);
 
         using var response = await host.InvokeSampleAsync(sample);
 
         await HostFixture.AssertExpectedAsync(sample, response);
     }
 
-    [Fact]
-    public async Task Success_responses_carry_the_sagemaker_headers()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Success_responses_carry_the_sagemaker_headers(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
-        var sample = host.AddSample(0);
+        await using var host = await HostFixture.StartAsync(store);
+        var sample = await host.AddSampleAsync(0);
 
         using var response = await host.InvokeSampleAsync(sample);
 
@@ -66,11 +75,12 @@ public sealed class RuntimeApiTests
         Assert.NotEmpty(HostFixture.Header(response, "x-amzn-RequestId"));
     }
 
-    [Fact]
-    public async Task Instances_and_npy_bodies_are_answered_in_kind()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Instances_and_npy_bodies_are_answered_in_kind(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
-        var sample = host.AddSample(0);
+        await using var host = await HostFixture.StartAsync(store);
+        var sample = await host.AddSampleAsync(0);
         var x = sample.Inputs[0].Values;
         var rows = $"[[{string.Join(",", x.Take(8))}],[{string.Join(",", x.Skip(8))}]]";
 
@@ -87,11 +97,12 @@ public sealed class RuntimeApiTests
         SampleAssert.Matches("npy", sample.ExpectedOutputs[0].Values, values.Select(v => (double)v).ToArray());
     }
 
-    [Fact]
-    public async Task Sixty_four_concurrent_cold_requests_share_one_staging_and_one_session()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Sixty_four_concurrent_cold_requests_share_one_staging_and_one_session(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
-        var sample = host.AddSample(1, bytes: 2_000_000);
+        await using var host = await HostFixture.StartAsync(store);
+        var sample = await host.AddSampleAsync(1, bytes: 2_000_000);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => host.InvokeSampleAsync(sample)));
 
@@ -106,12 +117,18 @@ public sealed class RuntimeApiTests
         Assert.Equal(0, host.Cache.Counters.OutstandingLeases);
     }
 
-    [Fact]
-    public async Task An_evicted_model_comes_back_from_disk_without_staging_again()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task An_evicted_model_comes_back_from_disk_without_staging_again(StoreKind store)
     {
         var one = ModelFootprint.Estimate(SampleModelFactory.Create(0, 50_000).Onnx.Length + 100);
-        await using var host = await HostFixture.StartAsync(s => s with { MemoryBudgetBytes = 3 * one });
-        var samples = Enumerable.Range(0, 10).Select(i => host.AddSample(i, 50_000)).ToList();
+        await using var host = await HostFixture.StartAsync(store, s => s with { MemoryBudgetBytes = 3 * one });
+        var samples = new List<SampleModel>();
+        for (var i = 0; i < 10; i++)
+        {
+            samples.Add(await host.AddSampleAsync(i, 50_000));
+        }
+
         var headers = new List<string>();
 
         for (var round = 0; round < 2; round++)

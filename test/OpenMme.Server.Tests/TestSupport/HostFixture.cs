@@ -8,17 +8,32 @@ using OpenMme.Samples;
 
 namespace OpenMme.TestSupport;
 
-/// <summary>A real instance on a loopback port over a temporary model folder; stopped on dispose.</summary>
+/// <summary>
+/// A real instance on a loopback port over a temporary model folder or a fresh bucket of the
+/// suite's S3 server; stopped on dispose.
+/// </summary>
 public sealed class HostFixture : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly S3TestBucket? _bucket;
 
-    private HostFixture(string root, WebApplication app)
+    private HostFixture(string root, WebApplication app, S3TestBucket? bucket, ModelHostSettings settings)
     {
         Root = root;
         _app = app;
+        _bucket = bucket;
+        Settings = settings;
         Client = new HttpClient { BaseAddress = app.ListeningAddress() };
     }
+
+    /// <summary>Both stores, for <c>[MemberData]</c>.</summary>
+    public static TheoryData<StoreKind> Stores => new() { StoreKind.LocalFolder, StoreKind.S3 };
+
+    public ModelHostSettings Settings { get; }
+
+    public StoreKind Store => _bucket is null ? StoreKind.LocalFolder : StoreKind.S3;
+
+    public S3TestBucket? Bucket => _bucket;
 
     public string Root { get; }
 
@@ -32,30 +47,50 @@ public sealed class HostFixture : IAsyncDisposable
 
     public DiskTier.DiskTier Disk => _app.Services.GetRequiredService<DiskTier.DiskTier>();
 
-    public static async Task<HostFixture> StartAsync(Func<ModelHostSettings, ModelHostSettings>? configure = null)
+    public static Task<HostFixture> StartAsync(Func<ModelHostSettings, ModelHostSettings>? configure = null) =>
+        StartAsync(StoreKind.LocalFolder, configure);
+
+    public static async Task<HostFixture> StartAsync(StoreKind store, Func<ModelHostSettings, ModelHostSettings>? configure = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "openmme-host-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path.Combine(root, "models"));
+        var bucket = store == StoreKind.S3 ? await S3TestBucket.CreateAsync() : null;
         var settings = new ModelHostSettings
         {
-            ModelSource = Path.Combine(root, "models"),
+            ModelSource = bucket?.Source ?? Path.Combine(root, "models"),
+            S3 = bucket?.StoreOptions ?? new(),
             CacheDirectory = Path.Combine(root, "cache"),
             Port = 0,
             MemoryBudgetBytes = 256L << 20,
             Archive = new ArchiveLimits(10L << 20, 100),
         };
-        var app = ModelHostApplication.Create(configure?.Invoke(settings) ?? settings, logging => { });
+        settings = configure?.Invoke(settings) ?? settings;
+        var app = ModelHostApplication.Create(settings, logging => { });
         await app.StartAsync();
-        return new HostFixture(root, app);
+        return new HostFixture(root, app, bucket, settings);
     }
 
-    public SampleModel AddSample(int index, long bytes = 20_000, string? name = null, bool archive = false)
+    /// <summary>Puts an artifact into the store (file or object).</summary>
+    public async Task PutAsync(string key, byte[] bytes)
     {
-        var sample = SampleModelFactory.Create(index, bytes);
-        var file = name ?? (archive ? Path.GetFileNameWithoutExtension(sample.Name) + ".tar.gz" : sample.Name);
-        var path = Path.Combine(ModelFolder, file);
+        if (_bucket is not null)
+        {
+            await _bucket.PutAsync(key, bytes);
+            return;
+        }
+
+        var path = Path.Combine(ModelFolder, key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllBytes(path, archive ? SampleWriter.Archive(sample.Onnx) : sample.Onnx);
+        var temp = path + ".tmp";
+        await File.WriteAllBytesAsync(temp, bytes);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    public async Task<SampleModel> AddSampleAsync(int index, long bytes = 20_000, string? name = null, bool archive = false, int seed = 1)
+    {
+        var sample = SampleModelFactory.Create(index, bytes, seed);
+        var file = name ?? (archive ? Path.GetFileNameWithoutExtension(sample.Name) + ".tar.gz" : sample.Name);
+        await PutAsync(file, archive ? SampleWriter.Archive(sample.Onnx) : sample.Onnx);
         return sample with { Name = file };
     }
 
@@ -104,6 +139,7 @@ public sealed class HostFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        _bucket?.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
         try
