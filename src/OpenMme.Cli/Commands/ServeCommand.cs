@@ -1,7 +1,9 @@
 using System.CommandLine;
 using OpenMme.Cli.Configuration;
 using OpenMme.Host;
+using OpenMme.MemoryTier;
 using OpenMme.Samples;
+using OpenMme.Store;
 
 namespace OpenMme.Cli.Commands;
 
@@ -23,10 +25,13 @@ internal static class ServeCommand
         var disk = new Option<string>("--disk-budget") { Description = "Disk for cached artifacts, e.g. 20GB.", DefaultValueFactory = _ => "10GiB" };
         var cacheDir = new Option<string>("--cache-dir") { Description = "Folder of the disk tier.", DefaultValueFactory = _ => Path.Combine(".openmme", "cache") };
         var endpoint = new Option<string>("--endpoint-name") { Description = "Endpoint name of the runtime API.", DefaultValueFactory = _ => "local" };
+        var modelCache = new Option<ModelCacheSetting>("--model-cache") { Description = "Enabled (keep models while there is room) or Disabled (unload and delete after each invocation).", DefaultValueFactory = _ => ModelCacheSetting.Enabled };
+        var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)." };
+        var s3Region = new Option<string?>("--s3-region") { Description = "Region of the S3 store (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)." };
         var demo = new Option<bool>("--demo") { Description = "Write sample models into the model folder first and print a curl line to try." };
         var command = new Command("serve", "Serve every model in the model source on one endpoint, loading each on first use.")
         {
-            models, port, host, memory, disk, cacheDir, endpoint, demo,
+            models, port, host, memory, disk, cacheDir, endpoint, modelCache, s3Endpoint, s3Region, demo,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -50,6 +55,8 @@ internal static class ServeCommand
                 MemoryBudgetBytes = memoryBytes,
                 DiskBudgetBytes = diskBytes,
                 CacheDirectory = result.GetValue(cacheDir)!,
+                ModelCache = result.GetValue(modelCache),
+                S3 = new S3StoreOptions { EndpointUrl = result.GetValue(s3Endpoint), Region = result.GetValue(s3Region) },
                 Http = new ModelHostOptions(EndpointName: result.GetValue(endpoint)!),
             };
             var problems = settings.Validate();
@@ -71,7 +78,7 @@ internal static class ServeCommand
             await using var app = ModelHostApplication.Create(settings);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var address = app.ListeningAddress();
-            Console.WriteLine($"OpenMME serving {Path.GetFullPath(settings.ModelSource)} at {address} (endpoint '{settings.Http.EndpointName}', memory {ByteSize.Format(memoryBytes)}, disk {ByteSize.Format(diskBytes)}).");
+            Console.WriteLine($"OpenMME serving {Path.GetFullPath(settings.ModelSource)} at {address} (endpoint '{settings.Http.EndpointName}', memory {ByteSize.Format(memoryBytes)}, disk {ByteSize.Format(diskBytes)}, model cache {settings.ModelCache}).");
             if (result.GetValue(demo))
             {
                 Console.WriteLine("Try:");

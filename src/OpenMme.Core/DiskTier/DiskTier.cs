@@ -89,12 +89,17 @@ public sealed partial class DiskTier
             .WaitAsync(cancellationToken);
     }
 
-    /// <summary>Deletes every cached version of <paramref name="key"/>.</summary>
+    /// <summary>Deletes every cached version of <paramref name="key"/> unless it is in use or being staged.</summary>
     public void Remove(string key)
     {
+        if (IsInUse(key))
+        {
+            return;
+        }
+
         foreach (var (id, slot) in _slots)
         {
-            if (slot.Artifact.Key == key)
+            if (slot.Artifact.Key == key && !_flights.IsRunning(id))
             {
                 Delete(id, slot, "removed");
             }

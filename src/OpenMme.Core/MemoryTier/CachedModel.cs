@@ -14,6 +14,7 @@ internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedM
     private long _lastUse;
     private long _hits;
     private int _retired;
+    private int _pinned;
 
     public string Name { get; } = name;
 
@@ -36,6 +37,12 @@ internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedM
     public int References => Volatile.Read(ref _references);
 
     public bool IsRetired => Volatile.Read(ref _retired) != 0;
+
+    public bool IsPinned
+    {
+        get => Volatile.Read(ref _pinned) != 0;
+        set => Volatile.Write(ref _pinned, value ? 1 : 0);
+    }
 
     public bool TryAddReference()
     {

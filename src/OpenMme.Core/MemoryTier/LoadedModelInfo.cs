@@ -9,4 +9,5 @@ public sealed record LoadedModelInfo(
     long Hits,
     int InFlight,
     DateTimeOffset LoadedAt,
-    double LoadSeconds);
+    double LoadSeconds,
+    bool Pinned);

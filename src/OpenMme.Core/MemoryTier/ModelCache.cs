@@ -91,6 +91,19 @@ public sealed partial class ModelCache : IDisposable
         return result.Outcome;
     }
 
+    /// <summary>Pins (never evicted, never unloaded by cache-disabled mode) or unpins a loaded model. False when it is not loaded.</summary>
+    public bool Pin(string name, bool pinned)
+    {
+        if (!_models.TryGetValue(name, out var entry))
+        {
+            return false;
+        }
+
+        entry.IsPinned = pinned;
+        LogPinned(name, pinned);
+        return true;
+    }
+
     /// <summary>Unloads a model: it leaves memory once its in-flight requests finish. False when it is not loaded.</summary>
     public bool Unload(string name)
     {
@@ -169,10 +182,31 @@ public sealed partial class ModelCache : IDisposable
         {
             Dispose(entry);
         }
+        else if (_options.Setting == ModelCacheSetting.Disabled && !entry.IsPinned)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Cache.DropAfterUse(state.Entry), (Cache: this, Entry: entry), preferLocal: false);
+        }
 
         if (Volatile.Read(ref _capacityWaiters) > 0)
         {
             Interlocked.Exchange(ref _idleSignal, NewSignal()).TrySetResult();
+        }
+    }
+
+    /// <summary>Cache-disabled mode: unload an idle model and delete its artifact, off the request path.</summary>
+    private void DropAfterUse(CachedModel entry)
+    {
+        if (entry.IsPinned || !entry.TryBeginEviction())
+        {
+            return;
+        }
+
+        _models.TryRemove(new KeyValuePair<string, CachedModel>(entry.Name, entry));
+        Interlocked.Increment(ref _unloads);
+        Dispose(entry);
+        if (!_loads.IsRunning(entry.Name))
+        {
+            _disk.Remove(entry.Artifact.Key);
         }
     }
 
@@ -373,7 +407,7 @@ public sealed partial class ModelCache : IDisposable
             CachedModel? oldest = null;
             foreach (var entry in _models.Values)
             {
-                if (entry.References == 0 && (oldest is null || entry.LastUse < oldest.LastUse))
+                if (entry.References == 0 && !entry.IsPinned && (oldest is null || entry.LastUse < oldest.LastUse))
                 {
                     oldest = entry;
                 }
@@ -430,7 +464,7 @@ public sealed partial class ModelCache : IDisposable
 
     private LoadedModelInfo Info(CachedModel entry) => new(
         entry.Name, entry.Artifact.Key, entry.Version.Tag, entry.Bytes, entry.Hits, Math.Max(0, entry.References),
-        entry.LoadedAt, entry.LoadTime.TotalSeconds);
+        entry.LoadedAt, entry.LoadTime.TotalSeconds, entry.IsPinned);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -439,6 +473,9 @@ public sealed partial class ModelCache : IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evicted {Model} ({Reason}, {Bytes} bytes)")]
     private partial void LogEvicted(string model, string reason, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pinned {Model}: {Pinned}")]
+    private partial void LogPinned(string model, bool pinned);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded {Model}")]
     private partial void LogUnloaded(string model);

@@ -5,7 +5,9 @@ namespace OpenMme.MemoryTier;
 /// <param name="MaxConcurrentLoads">Loads running at once (loads are CPU-heavy).</param>
 /// <param name="FailureMemory">How long a failed load of one artifact version is answered from memory.</param>
 /// <param name="CapacityWait">How long a load waits for in-use models to become idle before giving up.</param>
-public sealed record ModelCacheOptions(long BudgetBytes, int MaxConcurrentLoads, TimeSpan FailureMemory, TimeSpan CapacityWait)
+/// <param name="Setting">SageMaker's ModelCacheSetting: <c>Disabled</c> unloads and deletes each model after its invocation.</param>
+public sealed record ModelCacheOptions(long BudgetBytes, int MaxConcurrentLoads, TimeSpan FailureMemory, TimeSpan CapacityWait,
+    ModelCacheSetting Setting = ModelCacheSetting.Enabled)
 {
     /// <summary>Defaults for a given budget: loads bounded by the vCPU count, failures remembered 10 s.</summary>
     public static ModelCacheOptions ForBudget(long budgetBytes) =>

@@ -26,10 +26,21 @@ public static class ContainerContractEndpoints
         endpoints.MapPost("/models", (HttpContext context) => LoadAsync(context, cache));
         endpoints.MapGet("/models", (HttpContext context) => List(context, cache));
         endpoints.MapGet("/models/{**name}", (HttpContext context) => Describe(context, cache, ModelName(context)));
-        endpoints.MapDelete("/models/{**name}", (HttpContext context) => Unload(context, cache, ModelName(context)));
+        endpoints.MapDelete("/models/{**name}", (HttpContext context) =>
+        {
+            var name = ModelName(context);
+            return name.EndsWith("/pin", StringComparison.Ordinal)
+                ? Pin(context, cache, name[..^"/pin".Length], pinned: false)
+                : Unload(context, cache, name);
+        });
         endpoints.MapPost("/models/{**name}", (HttpContext context) =>
         {
             var name = ModelName(context);
+            if (name.EndsWith("/pin", StringComparison.Ordinal))
+            {
+                return Pin(context, cache, name[..^"/pin".Length], pinned: true);
+            }
+
             if (!name.EndsWith("/invoke", StringComparison.Ordinal))
             {
                 return Error(context, FailureKind.ModelNotLoaded, $"No such resource: POST /models/{name}. Invoke a model with POST /models/NAME/invoke.");
@@ -72,6 +83,11 @@ public static class ContainerContractEndpoints
         try
         {
             await cache.LoadAsync(request.ModelName, KeyOf(cache.Store, request.Url), context.RequestAborted).ConfigureAwait(false);
+            if (request.Pinned == true)
+            {
+                cache.Pin(request.ModelName, pinned: true);
+            }
+
             await Results.Json(new LoadResponse($"Model {request.ModelName} loaded.", request.ModelName, request.Url), HostJsonContext.Default.LoadResponse)
                 .ExecuteAsync(context).ConfigureAwait(false);
         }
@@ -137,9 +153,14 @@ public static class ContainerContractEndpoints
             return Error(context, FailureKind.ModelNotLoaded, $"Model '{name}' is not loaded.");
         }
 
-        var description = new ModelDescription(info.Name, info.Key, "Loaded", info.Version, info.Bytes, info.Hits, info.InFlight, info.LoadedAt, info.LoadSeconds);
+        var description = new ModelDescription(info.Name, info.Key, "Loaded", info.Version, info.Bytes, info.Hits, info.InFlight, info.LoadedAt, info.LoadSeconds, info.Pinned);
         return Results.Json(description, HostJsonContext.Default.ModelDescription).ExecuteAsync(context);
     }
+
+    private static Task Pin(HttpContext context, ModelCache cache, string name, bool pinned) =>
+        cache.Pin(name, pinned)
+            ? Describe(context, cache, name)
+            : Error(context, FailureKind.ModelNotLoaded, $"Model '{name}' is not loaded; load it with POST /models first.");
 
     private static Task Unload(HttpContext context, ModelCache cache, string name) =>
         cache.Unload(name)

@@ -4,4 +4,5 @@ namespace OpenMme.Host;
 
 internal sealed record LoadRequest(
     [property: JsonPropertyName("model_name")] string? ModelName,
-    [property: JsonPropertyName("url")] string? Url);
+    [property: JsonPropertyName("url")] string? Url,
+    [property: JsonPropertyName("pinned")] bool? Pinned = null);

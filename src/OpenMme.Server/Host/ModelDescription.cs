@@ -11,4 +11,5 @@ internal sealed record ModelDescription(
     [property: JsonPropertyName("hits")] long Hits,
     [property: JsonPropertyName("inFlight")] int InFlight,
     [property: JsonPropertyName("loadedAt")] DateTimeOffset LoadedAt,
-    [property: JsonPropertyName("loadSeconds")] double LoadSeconds);
+    [property: JsonPropertyName("loadSeconds")] double LoadSeconds,
+    [property: JsonPropertyName("pinned")] bool Pinned);

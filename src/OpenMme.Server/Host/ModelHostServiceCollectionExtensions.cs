@@ -28,7 +28,7 @@ public static class ModelHostServiceCollectionExtensions
             sp.GetRequiredService<ILogger<DiskTier.DiskTier>>()));
         services.AddSingleton<IModelRuntime>(_ => new OnnxModelRuntime(new OnnxRuntimeOptions(settings.IntraOpThreads)));
         services.AddSingleton(sp => new ModelCache(
-            new ModelCacheOptions(settings.MemoryBudgetBytes, settings.MaxConcurrentLoads, settings.FailureMemory, settings.CapacityWait),
+            new ModelCacheOptions(settings.MemoryBudgetBytes, settings.EffectiveLoadConcurrency, settings.FailureMemory, settings.CapacityWait, settings.ModelCache),
             sp.GetRequiredService<IModelStore>(),
             sp.GetRequiredService<DiskTier.DiskTier>(),
             sp.GetRequiredService<IModelRuntime>(),

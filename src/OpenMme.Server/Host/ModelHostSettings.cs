@@ -1,4 +1,5 @@
 using OpenMme.DiskTier;
+using OpenMme.MemoryTier;
 using OpenMme.Store;
 
 namespace OpenMme.Host;
@@ -27,8 +28,15 @@ public sealed record ModelHostSettings
     /// <summary>The instance's cache folder.</summary>
     public string CacheDirectory { get; init; } = Path.Combine(".openmme", "cache");
 
-    /// <summary>Loads running at once.</summary>
-    public int MaxConcurrentLoads { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>SageMaker's ModelCacheSetting for this instance.</summary>
+    public ModelCacheSetting ModelCache { get; init; } = ModelCacheSetting.Enabled;
+
+    /// <summary>Loads running at once; null for the vCPU count, or four times it when the cache is disabled.</summary>
+    public int? MaxConcurrentLoads { get; init; }
+
+    /// <summary>The load concurrency in effect.</summary>
+    public int EffectiveLoadConcurrency =>
+        MaxConcurrentLoads ?? Math.Max(1, Environment.ProcessorCount) * (ModelCache == ModelCacheSetting.Disabled ? 4 : 1);
 
     /// <summary>How long a failed load of one artifact version is answered without trying again.</summary>
     public TimeSpan FailureMemory { get; init; } = TimeSpan.FromSeconds(10);
@@ -74,7 +82,7 @@ public sealed record ModelHostSettings
             problems.Add("--cache-dir is empty: give a folder for the disk tier.");
         }
 
-        if (MaxConcurrentLoads < 1)
+        if (MaxConcurrentLoads is < 1)
         {
             problems.Add($"The load concurrency {MaxConcurrentLoads} must be at least 1.");
         }
