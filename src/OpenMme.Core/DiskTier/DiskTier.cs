@@ -20,6 +20,9 @@ public sealed partial class DiskTier
     private const string RecordFileName = "artifact.json";
     private const string ContentFolderName = "content";
 
+    /// <summary>Room reserved for the record file written beside each artifact.</summary>
+    private const long RecordAllowance = 4096;
+
     private readonly DiskTierOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -110,7 +113,8 @@ public sealed partial class DiskTier
     {
         // Reserve the artifact's stored size before the first byte lands, so concurrent
         // downloads together stay inside the budget; the real size is accounted once complete.
-        Reserve(artifact.Size, artifact.Key);
+        var reservation = artifact.Size + RecordAllowance;
+        Reserve(reservation, artifact.Key);
         var staging = Path.Combine(_stagingPath, Guid.NewGuid().ToString("N"));
         var content = Path.Combine(staging, ContentFolderName);
         Directory.CreateDirectory(content);
@@ -177,7 +181,7 @@ public sealed partial class DiskTier
         {
             lock (_budgetLock)
             {
-                _reservedBytes -= artifact.Size;
+                _reservedBytes -= reservation;
             }
 
             Reserve(0, artifact.Key);

@@ -264,21 +264,31 @@ public sealed partial class ModelCache : IDisposable
         long reserved = 0;
         try
         {
-            var outcome = _disk.TryGet(artifact, out var staged) ? CacheOutcome.Disk : CacheOutcome.Miss;
-            if (outcome == CacheOutcome.Miss)
-            {
-                staged = await _disk.StageAsync(_store, artifact, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            var estimate = ModelFootprint.Estimate(staged.ContentBytes);
-            if (estimate > _options.BudgetBytes)
-            {
-                throw new ModelHostException(FailureKind.InsufficientMemory,
-                    $"Model '{name}' needs about {estimate} bytes of memory, more than the whole memory budget of {_options.BudgetBytes} bytes.");
-            }
-
+            // Memory is reserved before staging, from the stored size, so that evicting idle models
+            // first lets the disk tier delete their artifacts to make room for this one.
+            var onDisk = _disk.TryGet(artifact, out var staged);
+            var outcome = onDisk ? CacheOutcome.Disk : CacheOutcome.Miss;
+            var estimate = ModelFootprint.Estimate(onDisk ? staged.ContentBytes : artifact.Size);
+            CheckFits(name, estimate);
             await ReserveAsync(name, estimate).ConfigureAwait(false);
             reserved = estimate;
+            if (!onDisk)
+            {
+                staged = await _disk.StageAsync(_store, artifact, CancellationToken.None).ConfigureAwait(false);
+                estimate = ModelFootprint.Estimate(staged.ContentBytes);
+                if (estimate > reserved)
+                {
+                    CheckFits(name, estimate);
+                    await ReserveAsync(name, estimate - reserved).ConfigureAwait(false);
+                }
+                else if (estimate < reserved)
+                {
+                    Unaccount(reserved - estimate);
+                }
+
+                reserved = estimate;
+            }
+
             var started = _time.GetTimestamp();
             var model = await _runtime.LoadAsync(staged.ModelPath, CancellationToken.None).ConfigureAwait(false);
 
@@ -306,6 +316,15 @@ public sealed partial class ModelCache : IDisposable
             }
 
             _loadSlots.Release();
+        }
+    }
+
+    private void CheckFits(string name, long estimate)
+    {
+        if (estimate > _options.BudgetBytes)
+        {
+            throw new ModelHostException(FailureKind.InsufficientMemory,
+                $"Model '{name}' needs about {estimate} bytes of memory, more than the whole memory budget of {_options.BudgetBytes} bytes.");
         }
     }
 

@@ -5,6 +5,7 @@ using OpenMme.DiskTier;
 using OpenMme.Host;
 using OpenMme.MemoryTier;
 using OpenMme.Samples;
+using OpenMme.Store;
 
 namespace OpenMme.TestSupport;
 
@@ -14,8 +15,8 @@ namespace OpenMme.TestSupport;
 /// </summary>
 public sealed class HostFixture : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly S3TestBucket? _bucket;
+    private WebApplication _app;
 
     private HostFixture(string root, WebApplication app, S3TestBucket? bucket, ModelHostSettings settings)
     {
@@ -41,7 +42,7 @@ public sealed class HostFixture : IAsyncDisposable
 
     public string CacheFolder => Path.Combine(Root, "cache");
 
-    public HttpClient Client { get; }
+    public HttpClient Client { get; private set; }
 
     public ModelCache Cache => _app.Services.GetRequiredService<ModelCache>();
 
@@ -50,11 +51,11 @@ public sealed class HostFixture : IAsyncDisposable
     public static Task<HostFixture> StartAsync(Func<ModelHostSettings, ModelHostSettings>? configure = null) =>
         StartAsync(StoreKind.LocalFolder, configure);
 
-    public static async Task<HostFixture> StartAsync(StoreKind store, Func<ModelHostSettings, ModelHostSettings>? configure = null)
+    public static async Task<HostFixture> StartAsync(StoreKind store, Func<ModelHostSettings, ModelHostSettings>? configure = null, string? s3Endpoint = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "openmme-host-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path.Combine(root, "models"));
-        var bucket = store == StoreKind.S3 ? await S3TestBucket.CreateAsync() : null;
+        var bucket = store == StoreKind.S3 ? await S3TestBucket.CreateAsync(s3Endpoint) : null;
         var settings = new ModelHostSettings
         {
             ModelSource = bucket?.Source ?? Path.Combine(root, "models"),
@@ -69,6 +70,24 @@ public sealed class HostFixture : IAsyncDisposable
         await app.StartAsync();
         return new HostFixture(root, app, bucket, settings);
     }
+
+    /// <summary>Object downloads the S3 store made since this instance started.</summary>
+    public long Downloads => ((S3ModelStore)_app.Services.GetRequiredService<IModelStore>()).Downloads;
+
+    /// <summary>Stops the instance and starts a new one on the same store and cache folder (a host restart).</summary>
+    public async Task RestartAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _app = ModelHostApplication.Create(Settings, logging => { });
+        await _app.StartAsync();
+        Client = new HttpClient { BaseAddress = _app.ListeningAddress() };
+    }
+
+    /// <summary>Bytes of every file under the cache folder, as the disk has them.</summary>
+    public long CacheBytesOnDisk() =>
+        Directory.Exists(CacheFolder) ? new DirectoryInfo(CacheFolder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
 
     /// <summary>Puts an artifact into the store (file or object).</summary>
     public async Task PutAsync(string key, byte[] bytes)
