@@ -171,14 +171,16 @@ public sealed class S3ModelStore : IModelStore, IDisposable
         Interlocked.Increment(ref _downloads);
         switch (response.StatusCode)
         {
+            // Servers that ignore If-Match still name the version they send: never stage another one under this version.
+            case HttpStatusCode.OK when response.Headers.ETag is { } etag && etag.Tag != Quoted(artifact.Version.Tag):
+            case HttpStatusCode.PreconditionFailed:
+                response.Dispose();
+                throw new ModelHostException(FailureKind.StoreUnavailable, $"Model data {Describe(artifact.Key)} changed while it was being downloaded; try again.");
             case HttpStatusCode.OK:
                 return await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             case HttpStatusCode.NotFound:
                 response.Dispose();
                 throw new ModelHostException(FailureKind.ArtifactNotFound, $"Failed to download model data {Describe(artifact.Key)}: the object does not exist.");
-            case HttpStatusCode.PreconditionFailed:
-                response.Dispose();
-                throw new ModelHostException(FailureKind.StoreUnavailable, $"Model data {Describe(artifact.Key)} changed while it was being downloaded; try again.");
             default:
                 var status = (int)response.StatusCode;
                 response.Dispose();

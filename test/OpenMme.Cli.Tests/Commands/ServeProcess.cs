@@ -28,9 +28,12 @@ internal sealed partial class ServeProcess : IDisposable
         }
     }
 
-    public static async Task<ServeProcess> StartAsync(string workingDirectory, params string[] arguments)
+    public static Task<ServeProcess> StartAsync(string workingDirectory, params string[] arguments) =>
+        StartAsync(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    public static async Task<ServeProcess> StartAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var serve = new ServeProcess(Start(workingDirectory, arguments));
+        var serve = new ServeProcess(Start(workingDirectory, arguments, environment));
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         serve._process.OutputDataReceived += (_, e) =>
         {
@@ -99,6 +102,13 @@ internal sealed partial class ServeProcess : IDisposable
         return (process.ExitCode, await output, await error);
     }
 
+    /// <summary>Ends the process with SIGKILL, as a crash would.</summary>
+    public void Crash()
+    {
+        _process.Kill();
+        _process.WaitForExit(10_000);
+    }
+
     public void Dispose()
     {
         try
@@ -116,7 +126,7 @@ internal sealed partial class ServeProcess : IDisposable
         _process.Dispose();
     }
 
-    private static Process Start(string workingDirectory, string[] arguments)
+    private static Process Start(string workingDirectory, string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -124,6 +134,11 @@ internal sealed partial class ServeProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "openmme.dll"));
         foreach (var argument in arguments)
         {
