@@ -9,7 +9,7 @@ namespace OpenMme.Cli.Bench;
 /// </summary>
 internal static class ClosedLoopLoad
 {
-    public static async Task<LoadResult> RunAsync(Uri url, string? targetModel, byte[] body, string contentType, int connections,
+    public static async Task<LoadResult> RunAsync(Uri url, IReadOnlyList<BenchRequest> requests, Func<RequestTrace> trace, int connections,
         TimeSpan warmup, TimeSpan duration, long maxRequests, CancellationToken cancellationToken)
     {
         using var handler = new SocketsHttpHandler
@@ -19,11 +19,15 @@ internal static class ClosedLoopLoad
             UseProxy = false,
         };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(120) };
-        var mediaType = MediaTypeHeaderValue.Parse(contentType);
+        var measured = trace();
+        if (measured.Length is null && warmup > TimeSpan.Zero)
+        {
+            // A finite trace (each model once) is measured cold: no warm-up may use it up.
+            await RunPhaseAsync(client, url, requests, trace(), connections, warmup, maxRequests, record: false, cancellationToken).ConfigureAwait(false);
+        }
 
-        await RunPhaseAsync(client, url, targetModel, body, mediaType, connections, warmup, maxRequests, record: false, cancellationToken).ConfigureAwait(false);
         var stopwatch = Stopwatch.StartNew();
-        var workers = await RunPhaseAsync(client, url, targetModel, body, mediaType, connections, duration, maxRequests, record: true, cancellationToken).ConfigureAwait(false);
+        var workers = await RunPhaseAsync(client, url, requests, measured, connections, duration, maxRequests, record: true, cancellationToken).ConfigureAwait(false);
         var seconds = stopwatch.Elapsed.TotalSeconds;
 
         var latencies = new List<long>();
@@ -46,7 +50,7 @@ internal static class ClosedLoopLoad
             Percentile(latencies, 0.50), Percentile(latencies, 0.90), Percentile(latencies, 0.99), Percentile(latencies, 0.999));
     }
 
-    private static async Task<Worker[]> RunPhaseAsync(HttpClient client, Uri url, string? targetModel, byte[] body, MediaTypeHeaderValue mediaType,
+    private static async Task<Worker[]> RunPhaseAsync(HttpClient client, Uri url, IReadOnlyList<BenchRequest> requests, RequestTrace trace,
         int connections, TimeSpan length, long maxRequests, bool record, CancellationToken cancellationToken)
     {
         var workers = new Worker[connections];
@@ -55,8 +59,8 @@ internal static class ClosedLoopLoad
         var tasks = new Task[connections];
         for (var i = 0; i < connections; i++)
         {
-            var worker = workers[i] = new Worker();
-            tasks[i] = Task.Run(() => worker.RunAsync(client, url, targetModel, body, mediaType, deadline, perWorkerCap, record, cancellationToken), cancellationToken);
+            var worker = workers[i] = new Worker(i);
+            tasks[i] = Task.Run(() => worker.RunAsync(client, url, requests, trace, deadline, perWorkerCap, record, cancellationToken), cancellationToken);
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -74,8 +78,10 @@ internal static class ClosedLoopLoad
         return sortedTicks[Math.Max(0, index)] * 1000.0 / Stopwatch.Frequency;
     }
 
-    private sealed class Worker
+    private sealed class Worker(int seed)
     {
+        private readonly Random _random = new(seed);
+
         public List<long> Latencies { get; } = new(4096);
 
         public Dictionary<int, long> Statuses { get; } = [];
@@ -86,18 +92,27 @@ internal static class ClosedLoopLoad
 
         public long CacheAnswers { get; private set; }
 
-        public async Task RunAsync(HttpClient client, Uri url, string? targetModel, byte[] body, MediaTypeHeaderValue mediaType,
+        public async Task RunAsync(HttpClient client, Uri url, IReadOnlyList<BenchRequest> requests, RequestTrace trace,
             long deadline, long cap, bool record, CancellationToken cancellationToken)
         {
             var buffer = new byte[64 * 1024];
+            var mediaTypes = new Dictionary<string, MediaTypeHeaderValue>();
             for (long sent = 0; sent < cap && Stopwatch.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested; sent++)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = mediaType;
-                if (targetModel is not null)
+                if (!trace.TryNext(_random, out var index))
                 {
-                    request.Headers.TryAddWithoutValidation("X-Amzn-SageMaker-Target-Model", targetModel);
+                    break;
                 }
+
+                var next = requests[index];
+                if (!mediaTypes.TryGetValue(next.ContentType, out var mediaType))
+                {
+                    mediaTypes[next.ContentType] = mediaType = MediaTypeHeaderValue.Parse(next.ContentType);
+                }
+
+                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(next.Body) };
+                request.Content.Headers.ContentType = mediaType;
+                request.Headers.TryAddWithoutValidation("X-Amzn-SageMaker-Target-Model", next.TargetModel);
 
                 var started = Stopwatch.GetTimestamp();
                 int status;

@@ -19,8 +19,11 @@ internal static partial class BenchCommand
     {
         var url = new Option<string>("--url") { Description = "Base URL of the endpoint.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var endpoint = new Option<string>("--endpoint-name") { Description = "Endpoint name.", DefaultValueFactory = _ => "local" };
-        var model = new Option<string>("--model") { Description = "Target model.", Required = true };
-        var body = new Option<string>("--body") { Description = "File with the request body.", Required = true };
+        var model = new Option<string?>("--model") { Description = "Target model (with --body)." };
+        var body = new Option<string?>("--body") { Description = "File with the request body (with --model)." };
+        var requestsDir = new Option<string?>("--requests") { Description = "Folder of artifacts with NAME.request.json beside each (as openmme samples writes): one target per artifact." };
+        var trace = new Option<string>("--trace") { Description = "Which model each request targets: once, uniform or zipf:S.", DefaultValueFactory = _ => "uniform" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the trace.", DefaultValueFactory = _ => 1 };
         var contentType = new Option<string>("--content-type") { DefaultValueFactory = _ => "application/json" };
         var connections = new Option<int>("--connections") { Description = "Concurrent connections.", DefaultValueFactory = _ => 16 };
         var duration = new Option<double>("--duration") { Description = "Seconds measured.", DefaultValueFactory = _ => 10 };
@@ -30,29 +33,49 @@ internal static partial class BenchCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
         var command = new Command("bench", "Load an endpoint (closed loop) and report throughput, latency percentiles and cache hit ratio.")
         {
-            url, endpoint, model, body, contentType, connections, duration, warmup, maxRequests, baseline, json,
+            url, endpoint, model, body, requestsDir, trace, seed, contentType, connections, duration, warmup, maxRequests, baseline, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var payload = await File.ReadAllBytesAsync(result.GetValue(body)!, cancellationToken).ConfigureAwait(false);
+            var requests = await LoadRequestsAsync(result.GetValue(model), result.GetValue(body), result.GetValue(requestsDir), result.GetValue(contentType)!, cancellationToken)
+                .ConfigureAwait(false);
+            if (requests.Count == 0)
+            {
+                Console.Error.WriteLine("Give --model and --body, or --requests DIR with artifacts and NAME.request.json files.");
+                return 2;
+            }
+
+            var traceSpec = result.GetValue(trace)!;
+            var traceSeed = result.GetValue(seed);
+            Func<RequestTrace> traces;
+            try
+            {
+                RequestTrace.Parse(traceSpec, requests.Count, traceSeed);
+                traces = () => RequestTrace.Parse(traceSpec, requests.Count, traceSeed);
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine("--trace " + e.Message);
+                return 2;
+            }
+
             var n = result.GetValue(connections);
             var length = TimeSpan.FromSeconds(result.GetValue(duration));
             var warm = TimeSpan.FromSeconds(result.GetValue(warmup));
             var cap = result.GetValue(maxRequests);
             var path = $"endpoints/{Uri.EscapeDataString(result.GetValue(endpoint)!)}/invocations";
             var target = new Uri(new Uri(result.GetValue(url)!.TrimEnd('/') + "/"), path);
-            var type = result.GetValue(contentType)!;
             var results = new List<LoadResult>();
 
             if (result.GetValue(baseline))
             {
                 using var bare = await BaselineProcess.StartAsync(cancellationToken).ConfigureAwait(false);
                 Console.WriteLine($"Measuring bare Kestrel at {bare.Address} ({n} connections, {length.TotalSeconds:0} s)...");
-                results.Add(await ClosedLoopLoad.RunAsync(new Uri(bare.Address, path), result.GetValue(model), payload, type, n, warm, length, cap, cancellationToken).ConfigureAwait(false));
+                results.Add(await ClosedLoopLoad.RunAsync(new Uri(bare.Address, path), requests, traces, n, warm, length, cap, cancellationToken).ConfigureAwait(false));
             }
 
-            Console.WriteLine($"Measuring {target} ({n} connections, {length.TotalSeconds:0} s)...");
-            results.Add(await ClosedLoopLoad.RunAsync(target, result.GetValue(model), payload, type, n, warm, length, cap, cancellationToken).ConfigureAwait(false));
+            Console.WriteLine($"Measuring {target} ({n} connections, {length.TotalSeconds:0} s, trace {traceSpec} over {requests.Count} models)...");
+            results.Add(await ClosedLoopLoad.RunAsync(target, requests, traces, n, warm, length, cap, cancellationToken).ConfigureAwait(false));
 
             Console.WriteLine();
             Console.WriteLine($"{"target",-48} {"req/s",10} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"errors",7} {"hit ratio",9}");
@@ -76,6 +99,31 @@ internal static partial class BenchCommand
             return results[^1].Errors == 0 ? 0 : 1;
         });
         return command;
+    }
+
+    private static async Task<List<BenchRequest>> LoadRequestsAsync(string? model, string? body, string? folder, string contentType, CancellationToken cancellationToken)
+    {
+        var requests = new List<BenchRequest>();
+        if (model is not null && body is not null)
+        {
+            requests.Add(new BenchRequest(model, await File.ReadAllBytesAsync(body, cancellationToken).ConfigureAwait(false), contentType));
+        }
+
+        if (folder is not null)
+        {
+            foreach (var artifact in Directory.EnumerateFiles(folder).Where(Store.ArtifactKinds.IsArtifact).Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(artifact);
+                var stem = name.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) ? name[..^7] : Path.GetFileNameWithoutExtension(name);
+                var request = Path.Combine(folder, stem + ".request.json");
+                if (File.Exists(request))
+                {
+                    requests.Add(new BenchRequest(name, await File.ReadAllBytesAsync(request, cancellationToken).ConfigureAwait(false), "application/json"));
+                }
+            }
+        }
+
+        return requests;
     }
 
     /// <summary>An <c>openmme baseline</c> child process, killed by its pid on dispose.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OpenMme.Cli.Configuration;
 using OpenMme.Samples;
+using OpenMme.Store;
 
 namespace OpenMme.Cli.Commands;
 
@@ -14,11 +15,13 @@ internal static class SamplesCommand
         var size = new Option<string>("--size") { Description = "Approximate size of each model, e.g. 100KB or 10MB.", DefaultValueFactory = _ => "100KB" };
         var seed = new Option<int>("--seed") { Description = "Seed of the weights and inputs.", DefaultValueFactory = _ => 1 };
         var archive = new Option<bool>("--archive") { Description = "Write .tar.gz artifacts holding model.onnx instead of bare .onnx files." };
+        var upload = new Option<string?>("--upload") { Description = "Also upload the artifacts to this S3 prefix, e.g. s3://models/demo/." };
+        var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "Endpoint of the S3-compatible store for --upload." };
         var command = new Command("samples", "Write ONNX sample models (FP32, FP64, INT64, BOOL; multi-input and multi-output) with a request and the expected response beside each.")
         {
-            output, count, size, seed, archive,
+            output, count, size, seed, archive, upload, s3Endpoint,
         };
-        command.SetAction(result =>
+        command.SetAction(async (result, cancellationToken) =>
         {
             if (!ByteSize.TryParse(result.GetValue(size), null, out var bytes, out var error) || bytes <= 0)
             {
@@ -36,6 +39,18 @@ internal static class SamplesCommand
             var folder = result.GetValue(output)!;
             var written = SampleWriter.Write(folder, n, bytes, result.GetValue(seed), result.GetValue(archive));
             Console.WriteLine($"Wrote {written.Count} models of about {ByteSize.Format(bytes)} to {Path.GetFullPath(folder)}, each with NAME.request.json and NAME.response.json.");
+            if (result.GetValue(upload) is { } prefix)
+            {
+                using var store = new S3ModelStore(prefix, new S3StoreOptions { EndpointUrl = result.GetValue(s3Endpoint) });
+                foreach (var path in written)
+                {
+                    await using var file = File.OpenRead(path);
+                    await store.PutAsync(Path.GetFileName(path), file, cancellationToken).ConfigureAwait(false);
+                }
+
+                Console.WriteLine($"Uploaded {written.Count} artifacts to {store.Source}.");
+            }
+
             return 0;
         });
         return command;

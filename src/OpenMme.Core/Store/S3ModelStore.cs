@@ -188,6 +188,29 @@ public sealed class S3ModelStore : IModelStore, IDisposable
         }
     }
 
+    /// <summary>Uploads an artifact under the prefix, creating the bucket when it does not exist (samples, tooling).</summary>
+    public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken)
+    {
+        ModelKey.Validate(key);
+        try
+        {
+            await _client.PutBucketAsync(new PutBucketRequest { BucketName = _bucket }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // The bucket exists already.
+        }
+
+        await _client.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = _bucket,
+            Key = _prefix + key,
+            InputStream = content,
+            AutoCloseStream = false,
+            UseChunkEncoding = false,
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
