@@ -52,6 +52,7 @@ public sealed class S3ModelStore : IModelStore, IDisposable
         var region = options.Region
             ?? Environment.GetEnvironmentVariable("AWS_REGION")
             ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION")
+            ?? ProfileRegion()
             ?? "us-east-1";
         var config = new AmazonS3Config
         {
@@ -273,6 +274,19 @@ public sealed class S3ModelStore : IModelStore, IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>The region of the shared AWS profile (<c>AWS_PROFILE</c> or default), if one is configured.</summary>
+    private static string? ProfileRegion()
+    {
+        try
+        {
+            return FallbackRegionFactory.GetRegionEndpoint()?.SystemName;
+        }
+        catch (AmazonClientException)
+        {
+            return null;
+        }
     }
 
     private static string Quoted(string etag) => etag.StartsWith('"') ? etag : "\"" + etag + "\"";

@@ -8,20 +8,22 @@ namespace OpenMme.Host;
 
 public sealed class ContainerContractTests
 {
-    [Fact]
-    public async Task Ping_answers_200()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Ping_answers_200(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
+        await using var host = await HostFixture.StartAsync(store);
 
         using var response = await host.Client.GetAsync("/ping");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    [Fact]
-    public async Task Load_describe_invoke_list_and_unload_a_model()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Load_describe_invoke_list_and_unload_a_model(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
+        await using var host = await HostFixture.StartAsync(store);
         var sample = await host.AddSampleAsync(3, name: "bool/model.onnx");
 
         using var load = await host.Client.PostAsJsonAsync("/models", new { model_name = "masked", url = "bool/model.onnx" });
@@ -52,10 +54,11 @@ public sealed class ContainerContractTests
         Assert.Equal(HttpStatusCode.NotFound, describeUnloaded.StatusCode);
     }
 
-    [Fact]
-    public async Task Listing_pages_through_loaded_models_with_tokens()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Listing_pages_through_loaded_models_with_tokens(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
+        await using var host = await HostFixture.StartAsync(store);
         for (var i = 0; i < 5; i++)
         {
             var sample = await host.AddSampleAsync(i, 10_000);
@@ -83,20 +86,22 @@ public sealed class ContainerContractTests
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
-    [Fact]
-    public async Task Loading_a_missing_artifact_answers_404()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Loading_a_missing_artifact_answers_404(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
+        await using var host = await HostFixture.StartAsync(store);
 
         using var response = await host.Client.PostAsJsonAsync("/models", new { model_name = "m", url = "absent.onnx" });
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    [Fact]
-    public async Task Loading_a_model_that_cannot_fit_answers_507()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Loading_a_model_that_cannot_fit_answers_507(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync(s => s with { MemoryBudgetBytes = ModelFootprint.SessionOverheadBytes + 1000 });
+        await using var host = await HostFixture.StartAsync(store, s => s with { MemoryBudgetBytes = ModelFootprint.SessionOverheadBytes + 1000 });
         await host.AddSampleAsync(0, 100_000);
 
         using var response = await host.Client.PostAsJsonAsync("/models", new { model_name = "big", url = "fp32-000.onnx" });
@@ -105,10 +110,11 @@ public sealed class ContainerContractTests
         Assert.Contains("more than the whole memory budget", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Invocations_take_the_target_model_header_as_the_platform_sends_it()
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Invocations_take_the_target_model_header_as_the_platform_sends_it(StoreKind store)
     {
-        await using var host = await HostFixture.StartAsync();
+        await using var host = await HostFixture.StartAsync(store);
         var sample = await host.AddSampleAsync(2);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/invocations") { Content = new ByteArrayContent(SampleWriter.RequestJson(sample)) };
         request.Headers.Add("X-Amzn-SageMaker-Target-Model", sample.Name);
