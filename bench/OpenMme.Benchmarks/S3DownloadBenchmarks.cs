@@ -41,7 +41,11 @@ public class S3DownloadBenchmarks
             new AmazonS3Config { ServiceURL = _server.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
         _url = _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
         {
-            BucketName = _bucket.Bucket, Key = "models/" + Key, Verb = HttpVerb.GET, Expires = DateTime.UtcNow.AddHours(2), Protocol = Protocol.HTTP,
+            BucketName = _bucket.Bucket,
+            Key = "models/" + Key,
+            Verb = HttpVerb.GET,
+            Expires = DateTime.UtcNow.AddHours(2),
+            Protocol = Protocol.HTTP,
         }).GetAwaiter().GetResult();
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
         _folder = Path.Combine(Path.GetTempPath(), "openmme-bench-s3-" + Guid.NewGuid().ToString("N")[..8]);

@@ -66,7 +66,7 @@ public sealed partial class S3rverProcess : IDisposable
 
     private void Run(int port)
     {
-        var script = Path.Combine(RepositoryRoot(), "test", "compat", "node_modules", "s3rver", "bin", "s3rver.js");
+        var script = Path.Combine(Repository.Root(), "test", "compat", "node_modules", "s3rver", "bin", "s3rver.js");
         if (!File.Exists(script))
         {
             throw new InvalidOperationException($"s3rver is not installed at {script}; run `npm ci` in test/compat (test.sh does).");
@@ -93,19 +93,6 @@ public sealed partial class S3rverProcess : IDisposable
 
         Stop();
         throw new TimeoutException("s3rver did not start listening within 30 s.");
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "OpenMme.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("OpenMme.slnx not found above the test folder.");
     }
 
     [GeneratedRegex("listening on 127\\.0\\.0\\.1:(\\d+)")]

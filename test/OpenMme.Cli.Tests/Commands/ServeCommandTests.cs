@@ -38,7 +38,7 @@ public sealed partial class ServeCommandTests
 
     private static string ReadmeCurlCommand()
     {
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(Repository.Root(), "README.md"));
         foreach (Match block in CodeBlock().Matches(readme))
         {
             if (block.Groups[1].Value.Contains("curl -s http://127.0.0.1:8080/endpoints/local/invocations", StringComparison.Ordinal))
@@ -48,19 +48,6 @@ public sealed partial class ServeCommandTests
         }
 
         throw new InvalidOperationException("README.md has no bash block with the demo curl line.");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "OpenMme.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("OpenMme.slnx not found above the test folder.");
     }
 
     private static async Task<string> RunAsync(string file, string[] arguments, string workingDirectory)
