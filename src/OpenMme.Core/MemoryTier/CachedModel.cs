@@ -1,4 +1,5 @@
 using OpenMme.DiskTier;
+using OpenMme.MemoryTier.Eviction;
 using OpenMme.Runtime;
 using OpenMme.Store;
 
@@ -8,11 +9,13 @@ namespace OpenMme.MemoryTier;
 /// A loaded model with a reference count. Count -1 means evicted: no new lease can be taken,
 /// and the one thread that moved it from 0 to -1 disposes it.
 /// </summary>
-internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedModel model, long bytes, DateTimeOffset loadedAt, TimeSpan loadTime)
+internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedModel model, long bytes, DateTimeOffset loadedAt, TimeSpan loadTime,
+    ModelStatistics statistics)
 {
     private int _references;
     private long _lastUse;
-    private long _hits;
+    private long _uses = 1;
+    private long _inflationBits;
     private int _retired;
     private int _pinned;
 
@@ -30,9 +33,9 @@ internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedM
 
     public TimeSpan LoadTime { get; } = loadTime;
 
-    public long LastUse => Volatile.Read(ref _lastUse);
+    public ModelStatistics Statistics { get; } = statistics;
 
-    public long Hits => Interlocked.Read(ref _hits);
+    public long LastUse => Volatile.Read(ref _lastUse);
 
     public int References => Volatile.Read(ref _references);
 
@@ -43,6 +46,9 @@ internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedM
         get => Volatile.Read(ref _pinned) != 0;
         set => Volatile.Write(ref _pinned, value ? 1 : 0);
     }
+
+    public EvictionCandidate Candidate => new(LastUse, Interlocked.Read(ref _uses), LoadTime.TotalSeconds, Bytes,
+        BitConverter.Int64BitsToDouble(Interlocked.Read(ref _inflationBits)));
 
     public bool TryAddReference()
     {
@@ -67,12 +73,14 @@ internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedM
 
     public void Retire() => Volatile.Write(ref _retired, 1);
 
-    public void RecordUse(long clock, bool hit)
+    public void RecordUse(long clock, double inflation, bool hit)
     {
         Volatile.Write(ref _lastUse, clock);
+        Volatile.Write(ref _inflationBits, BitConverter.DoubleToInt64Bits(inflation));
         if (hit)
         {
-            Interlocked.Increment(ref _hits);
+            Interlocked.Increment(ref _uses);
+            Statistics.Hit();
         }
     }
 }

@@ -9,6 +9,15 @@ namespace OpenMme.MemoryTier;
 public sealed record ModelCacheOptions(long BudgetBytes, int MaxConcurrentLoads, TimeSpan FailureMemory, TimeSpan CapacityWait,
     ModelCacheSetting Setting = ModelCacheSetting.Enabled)
 {
+    /// <summary>Eviction policy by name: <c>lru</c> or <c>gdsf</c>.</summary>
+    public string EvictionPolicy { get; init; } = "lru";
+
+    /// <summary>How long an invocation waits for a cold load before it is answered "not ready" (SageMaker: 60 s).</summary>
+    public TimeSpan LoadWaitTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a load may run in all before it fails (SageMaker: 360 s).</summary>
+    public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(360);
+
     /// <summary>Defaults for a given budget: loads bounded by the vCPU count, failures remembered 10 s.</summary>
     public static ModelCacheOptions ForBudget(long budgetBytes) =>
         new(budgetBytes, Math.Max(1, Environment.ProcessorCount), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));

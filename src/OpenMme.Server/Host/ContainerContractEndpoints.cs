@@ -21,7 +21,10 @@ public static class ContainerContractEndpoints
         var pipeline = endpoints.ServiceProvider.GetRequiredService<InvocationPipeline>();
         var cache = endpoints.ServiceProvider.GetRequiredService<ModelCache>();
 
-        endpoints.MapGet("/ping", () => Results.Json(new PingResponse("Healthy"), HostJsonContext.Default.PingResponse));
+        var state = endpoints.ServiceProvider.GetRequiredService<InstanceState>();
+        endpoints.MapGet("/ping", () => state.IsDraining
+            ? Results.Json(new PingResponse("Draining"), HostJsonContext.Default.PingResponse, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Json(new PingResponse("Healthy"), HostJsonContext.Default.PingResponse));
         endpoints.MapPost("/invocations", (HttpContext context) => pipeline.InvokeAsync(context, RuntimeApiEndpoints.TargetModel(context.Request)));
         endpoints.MapPost("/models", (HttpContext context) => LoadAsync(context, cache));
         endpoints.MapGet("/models", (HttpContext context) => List(context, cache));
@@ -153,7 +156,8 @@ public static class ContainerContractEndpoints
             return Error(context, FailureKind.ModelNotLoaded, $"Model '{name}' is not loaded.");
         }
 
-        var description = new ModelDescription(info.Name, info.Key, "Loaded", info.Version, info.Bytes, info.Hits, info.InFlight, info.LoadedAt, info.LoadSeconds, info.Pinned);
+        var description = new ModelDescription(info.Name, info.Key, "Loaded", info.Version, info.Bytes, info.Hits, info.Misses, info.Loads,
+            info.Evictions, info.InFlight, info.LoadedAt, info.LoadSeconds, info.Pinned);
         return Results.Json(description, HostJsonContext.Default.ModelDescription).ExecuteAsync(context);
     }
 

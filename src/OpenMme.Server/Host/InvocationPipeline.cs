@@ -1,26 +1,31 @@
+using System.Diagnostics;
 using OpenMme.Buffers;
 using OpenMme.Codecs;
 using OpenMme.Failures;
 using OpenMme.MemoryTier;
 using OpenMme.Store;
+using OpenMme.Telemetry;
 
 namespace OpenMme.Host;
 
 /// <summary>
 /// The invocation hot path shared by every HTTP surface: validate headers, read the body,
-/// lease the model (loading it when cold), decode, run, encode, answer. Failures become
-/// SageMaker wire errors through <see cref="WireErrors"/>.
+/// lease the model (loading it when cold), take an invocation slot, decode, run, encode,
+/// answer. Failures become SageMaker wire errors through <see cref="WireErrors"/>.
 /// </summary>
-internal sealed partial class InvocationPipeline(ModelCache cache, ModelHostOptions options, ILogger<InvocationPipeline> logger)
+internal sealed partial class InvocationPipeline(
+    ModelCache cache, InvocationGate gate, OpenMmeMetrics metrics, ModelHostOptions options, ILogger<InvocationPipeline> logger)
 {
     private const int MaxCustomAttributes = 1024;
     private const int MaxInferenceId = 64;
 
     public async Task InvokeAsync(HttpContext context, string? target)
     {
+        var started = Stopwatch.GetTimestamp();
         var response = context.Response;
         var requestId = context.TraceIdentifier;
         response.Headers[SageMakerHeaders.RequestId] = requestId;
+        metrics.Invocations.Add(1);
         try
         {
             var request = context.Request;
@@ -34,11 +39,21 @@ internal sealed partial class InvocationPipeline(ModelCache cache, ModelHostOpti
             CheckOptionalHeaders(request);
             PayloadCodecs.RequestFormat(request.ContentType);
             using var body = await RequestBody.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
-            using var lease = await cache.AcquireAsync(target, context.RequestAborted).ConfigureAwait(false);
+            using var lease = await cache.AcquireAsync(target, requestId, context.RequestAborted).ConfigureAwait(false);
             response.Headers[SageMakerHeaders.Cache] = CacheHeader(lease.Outcome);
+            using var slot = await gate.EnterAsync(context.RequestAborted).ConfigureAwait(false);
+            if (!slot.IsAcquired)
+            {
+                response.Headers.RetryAfter = "1";
+                throw new ModelHostException(FailureKind.Overloaded,
+                    $"The instance is at its limit of {gate.Permits} concurrent invocations with {gate.QueueLimit} waiting; retry shortly.");
+            }
+
             using var decoded = PayloadCodecs.Decode(request.ContentType, body.Span, lease.Model.Signature);
             var responseFormat = PayloadCodecs.ResponseFormat(request.Headers.Accept, decoded.Format);
+            var running = Stopwatch.GetTimestamp();
             using var outputs = lease.Model.Run(decoded.Inputs);
+            var modelSeconds = Stopwatch.GetElapsedTime(running).TotalSeconds;
             using var encoded = new PooledBufferWriter(4096);
             var contentType = PayloadCodecs.Encode(responseFormat, encoded, target, decoded, outputs);
             response.StatusCode = StatusCodes.Status200OK;
@@ -46,6 +61,8 @@ internal sealed partial class InvocationPipeline(ModelCache cache, ModelHostOpti
             response.Headers[SageMakerHeaders.InvokedVariant] = options.VariantName;
             response.ContentLength = encoded.WrittenCount;
             await response.Body.WriteAsync(encoded.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+            metrics.ModelLatency.Record(modelSeconds);
+            metrics.OverheadLatency.Record(Math.Max(0, Stopwatch.GetElapsedTime(started).TotalSeconds - modelSeconds));
         }
         catch (ModelHostException e)
         {
@@ -62,6 +79,8 @@ internal sealed partial class InvocationPipeline(ModelCache cache, ModelHostOpti
             await WireErrors.WriteAsync(context, WireErrors.InternalFailure, null,
                 $"An internal error occurred while invoking the model (request id {requestId}).").ConfigureAwait(false);
         }
+
+        CountErrors(response.StatusCode);
     }
 
     public static string CacheHeader(CacheOutcome outcome) => outcome switch
@@ -70,6 +89,18 @@ internal sealed partial class InvocationPipeline(ModelCache cache, ModelHostOpti
         CacheOutcome.Disk => "disk",
         _ => "miss",
     };
+
+    private void CountErrors(int status)
+    {
+        if (status >= 500)
+        {
+            metrics.Invocation5xxErrors.Add(1);
+        }
+        else if (status >= 400)
+        {
+            metrics.Invocation4xxErrors.Add(1);
+        }
+    }
 
     private static void CheckOptionalHeaders(HttpRequest request)
     {

@@ -9,7 +9,10 @@ internal sealed record ModelDescription(
     [property: JsonPropertyName("version")] string Version,
     [property: JsonPropertyName("bytes")] long Bytes,
     [property: JsonPropertyName("hits")] long Hits,
+    [property: JsonPropertyName("misses")] long Misses,
+    [property: JsonPropertyName("loads")] long Loads,
+    [property: JsonPropertyName("evictions")] long Evictions,
     [property: JsonPropertyName("inFlight")] int InFlight,
-    [property: JsonPropertyName("loadedAt")] DateTimeOffset LoadedAt,
-    [property: JsonPropertyName("loadSeconds")] double LoadSeconds,
+    [property: JsonPropertyName("lastLoadedAt")] DateTimeOffset LoadedAt,
+    [property: JsonPropertyName("lastLoadSeconds")] double LoadSeconds,
     [property: JsonPropertyName("pinned")] bool Pinned);

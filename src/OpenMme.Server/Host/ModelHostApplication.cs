@@ -1,26 +1,25 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using OpenMme.MemoryTier;
+using OpenMme.Telemetry;
 
 namespace OpenMme.Host;
 
-/// <summary>Builds the web application of one instance: runtime API and container contract on one Kestrel listener.</summary>
+/// <summary>Builds the web application of one instance: runtime API, container contract and metrics on one Kestrel listener.</summary>
 public static class ModelHostApplication
 {
     /// <summary>Creates the application; call <c>StartAsync</c> or <c>RunAsync</c> on it.</summary>
-    public static WebApplication Create(ModelHostSettings settings, Action<ILoggingBuilder>? logging = null)
+    /// <param name="settings">The instance's settings.</param>
+    /// <param name="logging">Replaces the default console logging (tests pass a no-op).</param>
+    /// <param name="services">Last word on the services, e.g. a runtime decorator.</param>
+    public static WebApplication Create(ModelHostSettings settings, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         if (logging is null)
         {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
-            builder.Logging.SetMinimumLevel(LogLevel.Information);
-            builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+            AddConsoleLogging(builder.Logging, settings.JsonLogs);
         }
         else
         {
@@ -32,10 +31,15 @@ public static class ModelHostApplication
             kestrel.AddServerHeader = false;
             kestrel.Listen(IPAddress.Parse(settings.ListenAddress), settings.Port);
         });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainDelay + TimeSpan.FromSeconds(30));
         builder.Services.AddModelHost(settings);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
+        AddUtilizationGauges(app.Services, settings);
+        DrainOnShutdown(app);
         app.MapRuntimeApi();
         app.MapContainerContract();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 
@@ -44,5 +48,69 @@ public static class ModelHostApplication
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         return new Uri(addresses.First());
+    }
+
+    private static void AddConsoleLogging(ILoggingBuilder logging, bool json)
+    {
+        if (json)
+        {
+            logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+    }
+
+    /// <summary>
+    /// On shutdown: <c>/ping</c> answers 503 at once and requests are still served for the drain
+    /// delay (so a router stops sending), then Kestrel stops listening and finishes the requests
+    /// in flight, then the container disposes the memory tier, which unloads every model.
+    /// </summary>
+    private static void DrainOnShutdown(WebApplication app)
+    {
+        var state = app.Services.GetRequiredService<InstanceState>();
+        var settings = app.Services.GetRequiredService<ModelHostSettings>();
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            state.StartDraining();
+            if (settings.DrainDelay > TimeSpan.Zero)
+            {
+                Thread.Sleep(settings.DrainDelay);
+            }
+        });
+    }
+
+    private static void AddUtilizationGauges(IServiceProvider services, ModelHostSettings settings)
+    {
+        var metrics = services.GetRequiredService<OpenMmeMetrics>();
+        var disk = services.GetRequiredService<DiskTier.DiskTier>();
+        var machine = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        metrics.Gauge("openmme.memory.utilization", () => (double)ProcessMemory.ResidentBytes() / machine, "1",
+            "Resident memory of the instance over the machine's memory, 0-1 (MemoryUtilization / 100).");
+        metrics.Gauge("openmme.disk.utilization", () => DiskUtilization(disk, settings), "1",
+            "Disk tier bytes over its budget (or over the volume when unlimited), 0-1 (DiskUtilization / 100).");
+    }
+
+    private static double DiskUtilization(DiskTier.DiskTier disk, ModelHostSettings settings)
+    {
+        if (settings.DiskBudgetBytes > 0)
+        {
+            return (double)disk.UsedBytes / settings.DiskBudgetBytes;
+        }
+
+        var volume = new DriveInfo(Path.GetFullPath(settings.CacheDirectory));
+        return volume.TotalSize > 0 ? (double)disk.UsedBytes / volume.TotalSize : 0;
     }
 }

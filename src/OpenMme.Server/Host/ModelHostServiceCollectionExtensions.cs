@@ -3,6 +3,9 @@ using OpenMme.MemoryTier;
 using OpenMme.Runtime;
 using OpenMme.Runtime.Onnx;
 using OpenMme.Store;
+using OpenMme.Telemetry;
+using OpenTelemetry.Metrics;
+using System.Diagnostics.Metrics;
 
 namespace OpenMme.Host;
 
@@ -27,14 +30,28 @@ public static class ModelHostServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DiskTier.DiskTier>>()));
         services.AddSingleton<IModelRuntime>(_ => new OnnxModelRuntime(new OnnxRuntimeOptions(settings.IntraOpThreads)));
+        services.AddSingleton(sp => new OpenMmeMetrics(sp.GetRequiredService<IMeterFactory>()));
         services.AddSingleton(sp => new ModelCache(
-            new ModelCacheOptions(settings.MemoryBudgetBytes, settings.EffectiveLoadConcurrency, settings.FailureMemory, settings.CapacityWait, settings.ModelCache),
+            new ModelCacheOptions(settings.MemoryBudgetBytes, settings.EffectiveLoadConcurrency, settings.FailureMemory, settings.CapacityWait, settings.ModelCache)
+            {
+                EvictionPolicy = settings.EvictionPolicy,
+                LoadWaitTimeout = settings.InvocationTimeout,
+                LoadTimeout = settings.LoadTimeout,
+            },
             sp.GetRequiredService<IModelStore>(),
             sp.GetRequiredService<DiskTier.DiskTier>(),
             sp.GetRequiredService<IModelRuntime>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ModelCache>>()));
+            sp.GetRequiredService<ILogger<ModelCache>>(),
+            sp.GetRequiredService<OpenMmeMetrics>()));
+        services.AddSingleton(_ => new InvocationGate(settings.EffectiveInvocationConcurrency, settings.InvocationQueueLimit));
+        services.AddSingleton<InstanceState>();
         services.AddSingleton<InvocationPipeline>();
+        services.AddSingleton<MemoryWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemoryWatchdog>());
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(OpenMmeMetrics.MeterName)
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;
     }
 }

@@ -44,6 +44,39 @@ public sealed record ModelHostSettings
     /// <summary>How long a load waits for loaded models to become idle when memory is full.</summary>
     public TimeSpan CapacityWait { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Invocations running at once (decode, run, encode); null for the vCPU count.</summary>
+    public int? MaxConcurrentInvocations { get; init; }
+
+    /// <summary>Invocations waiting for a slot; beyond it requests are refused at once with 503.</summary>
+    public int InvocationQueueLimit { get; init; } = 512;
+
+    /// <summary>How long an invocation waits for a cold load before 429 ModelNotReadyException.</summary>
+    public TimeSpan InvocationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a load may take in all.</summary>
+    public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(360);
+
+    /// <summary>Eviction policy by name: lru or gdsf.</summary>
+    public string EvictionPolicy { get; init; } = "lru";
+
+    /// <summary>
+    /// Resident memory allowed on top of the memory budget before the watchdog evicts idle
+    /// models; null for what the process holds at start-up plus 64 MiB.
+    /// </summary>
+    public long? MemoryOverheadBytes { get; init; }
+
+    /// <summary>How often the watchdog reads resident memory.</summary>
+    public TimeSpan WatchdogInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>On shutdown, how long <c>/ping</c> answers 503 while requests are still served, before the listener closes.</summary>
+    public TimeSpan DrainDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Logs as JSON lines instead of plain text.</summary>
+    public bool JsonLogs { get; init; }
+
+    /// <summary>The invocation concurrency in effect.</summary>
+    public int EffectiveInvocationConcurrency => MaxConcurrentInvocations ?? Math.Max(1, Environment.ProcessorCount);
+
     /// <summary>Caps for unpacking archives.</summary>
     public ArchiveLimits Archive { get; init; } = ArchiveLimits.Default;
 
@@ -90,6 +123,30 @@ public sealed record ModelHostSettings
         if (IntraOpThreads < 1)
         {
             problems.Add($"The intra-op thread count {IntraOpThreads} must be at least 1.");
+        }
+
+        if (MaxConcurrentInvocations is < 1)
+        {
+            problems.Add($"--max-concurrency {MaxConcurrentInvocations} must be at least 1.");
+        }
+
+        if (InvocationQueueLimit < 0)
+        {
+            problems.Add($"--queue-limit {InvocationQueueLimit} must be 0 or more.");
+        }
+
+        if (InvocationTimeout <= TimeSpan.Zero || LoadTimeout <= TimeSpan.Zero)
+        {
+            problems.Add("--invocation-timeout and --load-timeout must be positive, e.g. 60s and 360s.");
+        }
+
+        try
+        {
+            MemoryTier.Eviction.EvictionPolicies.Create(EvictionPolicy);
+        }
+        catch (ArgumentException e)
+        {
+            problems.Add("--eviction-policy: " + e.Message);
         }
 
         if (Http.MaxBodyBytes < 1)

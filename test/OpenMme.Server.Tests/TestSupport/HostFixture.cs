@@ -64,6 +64,7 @@ public sealed class HostFixture : IAsyncDisposable
             Port = 0,
             MemoryBudgetBytes = 256L << 20,
             Archive = new ArchiveLimits(10L << 20, 100),
+            DrainDelay = TimeSpan.Zero,
         };
         settings = configure?.Invoke(settings) ?? settings;
         var app = ModelHostApplication.Create(settings, logging => { });

@@ -1,0 +1,37 @@
+namespace OpenMme.MemoryTier;
+
+/// <summary>Per-model counts kept across loads and evictions (container contract's describe).</summary>
+internal sealed class ModelStatistics
+{
+    private long _hits;
+    private long _misses;
+    private long _loads;
+    private long _evictions;
+    private long _lastLoadTicks;
+    private long _lastLoadSecondsBits;
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public long Misses => Interlocked.Read(ref _misses);
+
+    public long Loads => Interlocked.Read(ref _loads);
+
+    public long Evictions => Interlocked.Read(ref _evictions);
+
+    public DateTimeOffset? LastLoadAt => Interlocked.Read(ref _lastLoadTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    public double LastLoadSeconds => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _lastLoadSecondsBits));
+
+    public void Hit() => Interlocked.Increment(ref _hits);
+
+    public void Miss() => Interlocked.Increment(ref _misses);
+
+    public void Evicted() => Interlocked.Increment(ref _evictions);
+
+    public void Loaded(DateTimeOffset at, TimeSpan took)
+    {
+        Interlocked.Increment(ref _loads);
+        Interlocked.Exchange(ref _lastLoadTicks, at.UtcTicks);
+        Interlocked.Exchange(ref _lastLoadSecondsBits, BitConverter.DoubleToInt64Bits(took.TotalSeconds));
+    }
+}
