@@ -22,6 +22,9 @@ public sealed class TrackingRuntime(IModelRuntime inner) : IModelRuntime
 
     public TimeSpan LoadDelay { get; set; }
 
+    /// <summary>Added to every run, to hold invocation slots in concurrency tests.</summary>
+    public TimeSpan RunDelay { get; set; }
+
     public async ValueTask<ILoadedModel> LoadAsync(string modelPath, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _loads);
@@ -48,6 +51,11 @@ public sealed class TrackingRuntime(IModelRuntime inner) : IModelRuntime
                 if (Volatile.Read(ref _disposed) != 0)
                 {
                     Interlocked.Increment(ref owner._disposedWhileRunning);
+                }
+
+                if (owner.RunDelay > TimeSpan.Zero)
+                {
+                    Thread.Sleep(owner.RunDelay);
                 }
 
                 return inner.Run(inputs);

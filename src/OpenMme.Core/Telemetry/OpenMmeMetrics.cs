@@ -12,6 +12,12 @@ public sealed class OpenMmeMetrics : IDisposable
     /// <summary>The meter's name, for exporters.</summary>
     public const string MeterName = "OpenMme";
 
+    // Histograms in seconds from 100 us (a warm run) to 360 s (the load timeout).
+    private static readonly InstrumentAdvice<double> SecondsBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 360],
+    };
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Process _process = Process.GetCurrentProcess();
@@ -27,12 +33,12 @@ public sealed class OpenMmeMetrics : IDisposable
         Invocation4xxErrors = _meter.CreateCounter<long>("openmme.invocation.4xx_errors", description: "Invocations answered 4xx (Invocation4XXErrors).");
         Invocation5xxErrors = _meter.CreateCounter<long>("openmme.invocation.5xx_errors", description: "Invocations answered 5xx (Invocation5XXErrors).");
         CacheLookups = _meter.CreateCounter<long>("openmme.model_cache.lookups", description: "Model lookups by result: hit, disk or miss (ModelCacheHit = hit / all).");
-        ModelLoadingWaitTime = _meter.CreateHistogram<double>("openmme.model.loading_wait_time", "s", "Time an invocation waited for its model to be downloaded and loaded (ModelLoadingWaitTime).");
-        ModelDownloadingTime = _meter.CreateHistogram<double>("openmme.model.downloading_time", "s", "Time to download and unpack an artifact (ModelDownloadingTime).");
-        ModelLoadingTime = _meter.CreateHistogram<double>("openmme.model.loading_time", "s", "Time to load a model into memory (ModelLoadingTime).");
-        ModelUnloadingTime = _meter.CreateHistogram<double>("openmme.model.unloading_time", "s", "Time to unload a model (ModelUnloadingTime).");
-        ModelLatency = _meter.CreateHistogram<double>("openmme.model.latency", "s", "Time the model took to run (ModelLatency).");
-        OverheadLatency = _meter.CreateHistogram<double>("openmme.overhead.latency", "s", "Time of an invocation outside the model run (OverheadLatency).");
+        ModelLoadingWaitTime = _meter.CreateHistogram<double>("openmme.model.loading_wait_time", "s", "Time an invocation waited for its model to be downloaded and loaded (ModelLoadingWaitTime).", tags: null, advice: SecondsBuckets);
+        ModelDownloadingTime = _meter.CreateHistogram<double>("openmme.model.downloading_time", "s", "Time to download and unpack an artifact (ModelDownloadingTime).", tags: null, advice: SecondsBuckets);
+        ModelLoadingTime = _meter.CreateHistogram<double>("openmme.model.loading_time", "s", "Time to load a model into memory (ModelLoadingTime).", tags: null, advice: SecondsBuckets);
+        ModelUnloadingTime = _meter.CreateHistogram<double>("openmme.model.unloading_time", "s", "Time to unload a model (ModelUnloadingTime).", tags: null, advice: SecondsBuckets);
+        ModelLatency = _meter.CreateHistogram<double>("openmme.model.latency", "s", "Time the model took to run (ModelLatency).", tags: null, advice: SecondsBuckets);
+        OverheadLatency = _meter.CreateHistogram<double>("openmme.overhead.latency", "s", "Time of an invocation outside the model run (OverheadLatency).", tags: null, advice: SecondsBuckets);
         Evictions = _meter.CreateCounter<long>("openmme.model.evictions", description: "Models removed from memory, by reason: memory, rss, unload, cache_disabled.");
         _lastCpu = _process.TotalProcessorTime;
         _lastCpuTimestamp = Stopwatch.GetTimestamp();

@@ -36,7 +36,6 @@ public static class ModelHostApplication
         services?.Invoke(builder.Services);
         var app = builder.Build();
         AddUtilizationGauges(app.Services, settings);
-        DrainOnShutdown(app);
         app.MapRuntimeApi();
         app.MapContainerContract();
         app.MapPrometheusScrapingEndpoint("/metrics");
@@ -71,25 +70,6 @@ public static class ModelHostApplication
 
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
-    }
-
-    /// <summary>
-    /// On shutdown: <c>/ping</c> answers 503 at once and requests are still served for the drain
-    /// delay (so a router stops sending), then Kestrel stops listening and finishes the requests
-    /// in flight, then the container disposes the memory tier, which unloads every model.
-    /// </summary>
-    private static void DrainOnShutdown(WebApplication app)
-    {
-        var state = app.Services.GetRequiredService<InstanceState>();
-        var settings = app.Services.GetRequiredService<ModelHostSettings>();
-        app.Lifetime.ApplicationStopping.Register(() =>
-        {
-            state.StartDraining();
-            if (settings.DrainDelay > TimeSpan.Zero)
-            {
-                Thread.Sleep(settings.DrainDelay);
-            }
-        });
     }
 
     private static void AddUtilizationGauges(IServiceProvider services, ModelHostSettings settings)

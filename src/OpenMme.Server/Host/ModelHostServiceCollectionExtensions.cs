@@ -5,6 +5,7 @@ using OpenMme.Runtime.Onnx;
 using OpenMme.Store;
 using OpenMme.Telemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using System.Diagnostics.Metrics;
 
 namespace OpenMme.Host;
@@ -46,10 +47,13 @@ public static class ModelHostServiceCollectionExtensions
             sp.GetRequiredService<OpenMmeMetrics>()));
         services.AddSingleton(_ => new InvocationGate(settings.EffectiveInvocationConcurrency, settings.InvocationQueueLimit));
         services.AddSingleton<InstanceState>();
+        services.AddHostedService<DrainOnShutdown>();
         services.AddSingleton<InvocationPipeline>();
         services.AddSingleton<MemoryWatchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<MemoryWatchdog>());
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("openmme"))
+            .WithMetrics(metrics => metrics
             .AddMeter(OpenMmeMetrics.MeterName)
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;

@@ -17,6 +17,7 @@ public sealed class HostFixture : IAsyncDisposable
 {
     private readonly S3TestBucket? _bucket;
     private WebApplication _app;
+    private Action<IServiceCollection>? _services;
 
     private HostFixture(string root, WebApplication app, S3TestBucket? bucket, ModelHostSettings settings)
     {
@@ -51,7 +52,8 @@ public sealed class HostFixture : IAsyncDisposable
     public static Task<HostFixture> StartAsync(Func<ModelHostSettings, ModelHostSettings>? configure = null) =>
         StartAsync(StoreKind.LocalFolder, configure);
 
-    public static async Task<HostFixture> StartAsync(StoreKind store, Func<ModelHostSettings, ModelHostSettings>? configure = null, string? s3Endpoint = null)
+    public static async Task<HostFixture> StartAsync(StoreKind store, Func<ModelHostSettings, ModelHostSettings>? configure = null, string? s3Endpoint = null,
+        TrackingRuntime? runtime = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "openmme-host-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path.Combine(root, "models"));
@@ -67,10 +69,16 @@ public sealed class HostFixture : IAsyncDisposable
             DrainDelay = TimeSpan.Zero,
         };
         settings = configure?.Invoke(settings) ?? settings;
-        var app = ModelHostApplication.Create(settings, logging => { });
+        var services = RuntimeOverride(runtime);
+        var app = ModelHostApplication.Create(settings, logging => { }, services);
         await app.StartAsync();
-        return new HostFixture(root, app, bucket, settings);
+        return new HostFixture(root, app, bucket, settings) { _services = services };
     }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Stops the instance as a shutdown would (draining first).</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     /// <summary>Object downloads the S3 store made since this instance started.</summary>
     public long Downloads => ((S3ModelStore)_app.Services.GetRequiredService<IModelStore>()).Downloads;
@@ -81,7 +89,7 @@ public sealed class HostFixture : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _app = ModelHostApplication.Create(Settings, logging => { });
+        _app = ModelHostApplication.Create(Settings, logging => { }, _services);
         await _app.StartAsync();
         Client = new HttpClient { BaseAddress = _app.ListeningAddress() };
     }
@@ -131,6 +139,10 @@ public sealed class HostFixture : IAsyncDisposable
 
     public async Task<HttpResponseMessage> InvokeSampleAsync(SampleModel sample) =>
         await InvokeAsync(sample.Name, SampleWriter.RequestJson(sample));
+
+    /// <summary>Puts an observed real ONNX runtime in place of the plain one.</summary>
+    private static Action<IServiceCollection>? RuntimeOverride(TrackingRuntime? runtime) =>
+        runtime is null ? null : services => services.AddSingleton<Runtime.IModelRuntime>(runtime);
 
     /// <summary>Checks a KServe response against the sample's reference outputs.</summary>
     public static async Task AssertExpectedAsync(SampleModel sample, HttpResponseMessage response)
