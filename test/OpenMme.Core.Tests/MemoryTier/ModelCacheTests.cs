@@ -200,4 +200,43 @@ public sealed class ModelCacheTests
         Assert.Equal(0, fixture.Cache.Counters.AccountedBytes);
         Assert.False(fixture.Cache.Unload(name));
     }
+
+    [Fact]
+    public async Task Pinned_models_are_never_evicted_and_a_load_that_needs_their_room_is_refused()
+    {
+        using var fixture = new CacheFixture(models: 3, modelBytes: 50_000, budget: one => one * 2);
+        foreach (var sample in fixture.Samples.Take(2))
+        {
+            await fixture.InvokeAndCheckAsync(sample);
+            Assert.True(fixture.Cache.Pin(sample.Name, pinned: true));
+        }
+
+        var error = await Assert.ThrowsAsync<ModelHostException>(() => fixture.Cache.AcquireAsync(fixture.Samples[2].Name, CancellationToken.None).AsTask());
+
+        Assert.Equal(FailureKind.InsufficientMemory, error.Kind);
+        Assert.Contains("in use or pinned", error.Message, StringComparison.Ordinal);
+        Assert.True(fixture.Cache.IsLoaded(fixture.Samples[0].Name));
+        Assert.True(fixture.Cache.Pin(fixture.Samples[0].Name, pinned: false));
+        Assert.Equal(CacheOutcome.Miss, await fixture.InvokeAndCheckAsync(fixture.Samples[2]));
+        Assert.False(fixture.Cache.IsLoaded(fixture.Samples[0].Name));
+        Assert.True(fixture.Cache.IsLoaded(fixture.Samples[1].Name));
+    }
+
+    [Fact]
+    public async Task Gdsf_keeps_the_model_that_is_slow_to_load_where_lru_would_evict_it()
+    {
+        using var fixture = new CacheFixture(models: 3, modelBytes: 50_000, budget: one => one * 2, policy: "gdsf");
+        var slow = fixture.Samples[0];
+        fixture.Runtime.LoadDelay = TimeSpan.FromMilliseconds(300);
+        await fixture.InvokeAndCheckAsync(slow);
+        fixture.Runtime.LoadDelay = TimeSpan.Zero;
+        await fixture.InvokeAndCheckAsync(fixture.Samples[1]);
+
+        // LRU would now evict the slow model (least recently used); GDSF evicts the cheap one.
+        await fixture.InvokeAndCheckAsync(fixture.Samples[2]);
+
+        Assert.True(fixture.Cache.IsLoaded(slow.Name));
+        Assert.False(fixture.Cache.IsLoaded(fixture.Samples[1].Name));
+        Assert.Equal("gdsf", fixture.Cache.EvictionPolicy);
+    }
 }

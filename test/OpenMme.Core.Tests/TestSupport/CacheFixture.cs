@@ -13,7 +13,7 @@ public sealed class CacheFixture : IDisposable
 {
     private readonly TempDirectory _root = new();
 
-    public CacheFixture(int models, long modelBytes, Func<long, long> budget, TimeSpan? failureMemory = null, bool useSystemClock = true)
+    public CacheFixture(int models, long modelBytes, Func<long, long> budget, TimeSpan? failureMemory = null, bool useSystemClock = true, string policy = "lru")
     {
         ModelFolder = _root.Combine("models");
         CacheFolder = _root.Combine("cache");
@@ -37,7 +37,7 @@ public sealed class CacheFixture : IDisposable
         var largest = Samples.Count == 0 ? 0 : Samples.Max(s => s.Onnx.Length);
         Budget = budget(ModelFootprint.Estimate(largest));
         Cache = new ModelCache(
-            new ModelCacheOptions(Budget, 2, failureMemory ?? TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)),
+            new ModelCacheOptions(Budget, 2, failureMemory ?? TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)) { EvictionPolicy = policy },
             Store, Disk, Runtime, clock, NullLogger<ModelCache>.Instance);
     }
 
