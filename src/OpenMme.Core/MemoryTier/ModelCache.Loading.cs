@@ -61,12 +61,15 @@ public sealed partial class ModelCache
             }
 
             var loading = _time.GetTimestamp();
+            NativeMemory.Trim();
             var residentBefore = ProcessMemory.ResidentBytes();
             var model = await LoadWithinTimeoutAsync(name, staged.ModelPath, started).ConfigureAwait(false);
             _metrics.ModelLoadingTime.Record(_time.GetElapsedTime(loading).TotalSeconds);
             if (staged.ContentBytes >= MeasuredFootprintThreshold)
             {
-                // Large models: account what the process really grew by (never less than the weights).
+                // Large models: account what the process really grew by (never less than the weights),
+                // once the buffers session creation freed are handed back.
+                NativeMemory.Trim();
                 var measured = Math.Max(ProcessMemory.ResidentBytes() - residentBefore, staged.ContentBytes);
                 reserved = AdjustLoaded(reserved, measured);
             }

@@ -17,6 +17,8 @@ internal sealed partial class ServeProcess : IDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    public int ProcessId => _process.Id;
+
     public string Output
     {
         get

@@ -7,6 +7,7 @@ using OpenMme.TestSupport;
 namespace OpenMme.Host;
 
 /// <summary>The scraped Prometheus text equals what a scripted sequence of requests must produce.</summary>
+[Collection(ProcessWideMetricsCollection.Name)]
 public sealed partial class MetricsTests
 {
     [Fact]
