@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using OpenMme.DiskTier;
 using OpenMme.MemoryTier;
 using OpenMme.Runtime;
@@ -6,7 +7,6 @@ using OpenMme.Store;
 using OpenMme.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using System.Diagnostics.Metrics;
 
 namespace OpenMme.Host;
 
