@@ -3,17 +3,19 @@ namespace OpenMme.Cli.Bench;
 /// <summary>What one load run measured.</summary>
 internal sealed record LoadResult(
     string Target,
+    string Mode,
     int Connections,
     double Seconds,
     long Requests,
     long Errors,
-    IReadOnlyDictionary<int, long> StatusCounts,
+    IReadOnlyDictionary<string, long> ErrorsByCode,
     long CacheHits,
     long CacheAnswers,
     double P50Milliseconds,
     double P90Milliseconds,
     double P99Milliseconds,
-    double P999Milliseconds)
+    double P999Milliseconds,
+    double? LoadSeconds)
 {
     public double RequestsPerSecond => Seconds > 0 ? Requests / Seconds : 0;
 

@@ -22,7 +22,10 @@ internal static partial class BenchCommand
         var model = new Option<string?>("--model") { Description = "Target model (with --body)." };
         var body = new Option<string?>("--body") { Description = "File with the request body (with --model)." };
         var requestsDir = new Option<string?>("--requests") { Description = "Folder of artifacts with NAME.request.json beside each (as openmme samples writes): one target per artifact." };
-        var trace = new Option<string>("--trace") { Description = "Which model each request targets: once, uniform or zipf:S.", DefaultValueFactory = _ => "uniform" };
+        var trace = new Option<string>("--trace") { Description = "Which model each request targets: once, uniform, zipf:S or file:PATH (one model per line).", DefaultValueFactory = _ => "uniform" };
+        var rankByName = new Option<bool>("--zipf-by-name") { Description = "Zipf ranks follow model names (rank 1 = first name) instead of a seeded shuffle." };
+        var rate = new Option<double?>("--rate") { Description = "Open loop: requests per second (default: closed loop)." };
+        var maxInFlight = new Option<int>("--max-in-flight") { Description = "Open loop: outstanding requests at most.", DefaultValueFactory = _ => 1024 };
         var seed = new Option<int>("--seed") { Description = "Seed of the trace.", DefaultValueFactory = _ => 1 };
         var contentType = new Option<string>("--content-type") { DefaultValueFactory = _ => "application/json" };
         var connections = new Option<int>("--connections") { Description = "Concurrent connections.", DefaultValueFactory = _ => 16 };
@@ -33,7 +36,7 @@ internal static partial class BenchCommand
         var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
         var command = new Command("bench", "Load an endpoint (closed loop) and report throughput, latency percentiles and cache hit ratio.")
         {
-            url, endpoint, model, body, requestsDir, trace, seed, contentType, connections, duration, warmup, maxRequests, baseline, json,
+            url, endpoint, model, body, requestsDir, trace, rankByName, seed, rate, maxInFlight, contentType, connections, duration, warmup, maxRequests, baseline, json,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -47,11 +50,13 @@ internal static partial class BenchCommand
 
             var traceSpec = result.GetValue(trace)!;
             var traceSeed = result.GetValue(seed);
+            var byName = result.GetValue(rankByName);
+            var names = requests.Select(r => r.TargetModel).ToList();
             Func<RequestTrace> traces;
             try
             {
-                RequestTrace.Parse(traceSpec, requests.Count, traceSeed);
-                traces = () => RequestTrace.Parse(traceSpec, requests.Count, traceSeed);
+                RequestTrace.Parse(traceSpec, requests.Count, traceSeed, byName, names);
+                traces = () => RequestTrace.Parse(traceSpec, requests.Count, traceSeed, byName, names);
             }
             catch (ArgumentException e)
             {
@@ -60,9 +65,9 @@ internal static partial class BenchCommand
             }
 
             var n = result.GetValue(connections);
-            var length = TimeSpan.FromSeconds(result.GetValue(duration));
-            var warm = TimeSpan.FromSeconds(result.GetValue(warmup));
-            var cap = result.GetValue(maxRequests);
+            var options = new LoadOptions(n, result.GetValue(rate), TimeSpan.FromSeconds(result.GetValue(warmup)), TimeSpan.FromSeconds(result.GetValue(duration)),
+                result.GetValue(maxRequests), result.GetValue(maxInFlight));
+            var length = options.Duration;
             var path = $"endpoints/{Uri.EscapeDataString(result.GetValue(endpoint)!)}/invocations";
             var target = new Uri(new Uri(result.GetValue(url)!.TrimEnd('/') + "/"), path);
             var results = new List<LoadResult>();
@@ -71,18 +76,22 @@ internal static partial class BenchCommand
             {
                 using var bare = await BaselineProcess.StartAsync(cancellationToken).ConfigureAwait(false);
                 Console.WriteLine($"Measuring bare Kestrel at {bare.Address} ({n} connections, {length.TotalSeconds:0} s)...");
-                results.Add(await ClosedLoopLoad.RunAsync(new Uri(bare.Address, path), requests, traces, n, warm, length, cap, cancellationToken).ConfigureAwait(false));
+                results.Add(await new LoadGenerator(new Uri(bare.Address, path), requests, options, Console.Error).RunAsync(traces, cancellationToken).ConfigureAwait(false));
             }
 
             Console.WriteLine($"Measuring {target} ({n} connections, {length.TotalSeconds:0} s, trace {traceSpec} over {requests.Count} models)...");
-            results.Add(await ClosedLoopLoad.RunAsync(target, requests, traces, n, warm, length, cap, cancellationToken).ConfigureAwait(false));
+            results.Add(await new LoadGenerator(target, requests, options, Console.Error).RunAsync(traces, cancellationToken).ConfigureAwait(false));
 
             Console.WriteLine();
-            Console.WriteLine($"{"target",-48} {"req/s",10} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"errors",7} {"hit ratio",9}");
+            Console.WriteLine($"{"target",-48} {"mode",-12} {"requests",9} {"req/s",9} {"p50 ms",8} {"p90 ms",8} {"p99 ms",8} {"p99.9 ms",9} {"errors",7} {"hit ratio",9} {"load s",8}");
             foreach (var r in results)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.Target,-48} {r.RequestsPerSecond,10:0} {r.P50Milliseconds,8:0.000} {r.P90Milliseconds,8:0.000} {r.P99Milliseconds,8:0.000} {r.P999Milliseconds,9:0.000} {r.Errors,7} {r.HitRatio,9:0.000}"));
+                    $"{r.Target,-48} {r.Mode,-12} {r.Requests,9} {r.RequestsPerSecond,9:0} {r.P50Milliseconds,8:0.000} {r.P90Milliseconds,8:0.000} {r.P99Milliseconds,8:0.000} {r.P999Milliseconds,9:0.000} {r.Errors,7} {r.HitRatio,9:0.000} {(r.LoadSeconds is { } l ? l.ToString("0.000", CultureInfo.InvariantCulture) : "-"),8}"));
+                foreach (var (code, count) in r.ErrorsByCode)
+                {
+                    Console.WriteLine($"    {count,9}  {code}");
+                }
             }
 
             if (results.Count == 2 && results[0].RequestsPerSecond > 0)

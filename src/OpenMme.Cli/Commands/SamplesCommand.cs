@@ -15,14 +15,21 @@ internal static class SamplesCommand
         var size = new Option<string>("--size") { Description = "Approximate size of each model, e.g. 100KB or 10MB.", DefaultValueFactory = _ => "100KB" };
         var seed = new Option<int>("--seed") { Description = "Seed of the weights and inputs.", DefaultValueFactory = _ => 1 };
         var archive = new Option<bool>("--archive") { Description = "Write .tar.gz artifacts holding model.onnx instead of bare .onnx files." };
+        var prefix = new Option<string>("--name-prefix") { Description = "Prefix of the file names, e.g. big- (to tell sets apart in one folder).", DefaultValueFactory = _ => string.Empty };
         var upload = new Option<string?>("--upload") { Description = "Also upload the artifacts to this S3 prefix, e.g. s3://models/demo/." };
         var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "Endpoint of the S3-compatible store for --upload." };
         var command = new Command("samples", "Write ONNX sample models (FP32, FP64, INT64, BOOL; multi-input and multi-output) with a request and the expected response beside each.")
         {
-            output, count, size, seed, archive, upload, s3Endpoint,
+            output, count, size, seed, archive, prefix, upload, s3Endpoint,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
+            if (result.GetValue(prefix)!.IndexOfAny(['/', '\\']) >= 0)
+            {
+                Console.Error.WriteLine("--name-prefix must not hold a path separator.");
+                return 2;
+            }
+
             if (!ByteSize.TryParse(result.GetValue(size), null, out var bytes, out var error) || bytes <= 0)
             {
                 Console.Error.WriteLine($"--size {error}");
@@ -37,11 +44,11 @@ internal static class SamplesCommand
             }
 
             var folder = result.GetValue(output)!;
-            var written = SampleWriter.Write(folder, n, bytes, result.GetValue(seed), result.GetValue(archive));
+            var written = SampleWriter.Write(folder, n, bytes, result.GetValue(seed), result.GetValue(archive), namePrefix: result.GetValue(prefix)!);
             Console.WriteLine($"Wrote {written.Count} models of about {ByteSize.Format(bytes)} to {Path.GetFullPath(folder)}, each with NAME.request.json and NAME.response.json.");
-            if (result.GetValue(upload) is { } prefix)
+            if (result.GetValue(upload) is { } uploadTo)
             {
-                using var store = new S3ModelStore(prefix, new S3StoreOptions { EndpointUrl = result.GetValue(s3Endpoint) });
+                using var store = new S3ModelStore(uploadTo, new S3StoreOptions { EndpointUrl = result.GetValue(s3Endpoint) });
                 foreach (var path in written)
                 {
                     await using var file = File.OpenRead(path);

@@ -28,10 +28,18 @@ internal static class ServeCommand
         var modelCache = new Option<ModelCacheSetting>("--model-cache") { Description = "Enabled (keep models while there is room) or Disabled (unload and delete after each invocation).", DefaultValueFactory = _ => ModelCacheSetting.Enabled };
         var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)." };
         var s3Region = new Option<string?>("--s3-region") { Description = "Region of the S3 store (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)." };
+        var policy = new Option<string>("--eviction-policy") { Description = "Which idle model leaves memory first: lru or gdsf (cost-aware).", DefaultValueFactory = _ => "lru" };
+        var maxConcurrency = new Option<int?>("--max-concurrency") { Description = "Invocations running at once (default: vCPU count)." };
+        var queueLimit = new Option<int>("--queue-limit") { Description = "Invocations waiting for a slot before 503.", DefaultValueFactory = _ => 512 };
+        var invocationTimeout = new Option<double>("--invocation-timeout") { Description = "Seconds an invocation waits for a cold load before 429.", DefaultValueFactory = _ => 60 };
+        var loadTimeout = new Option<double>("--load-timeout") { Description = "Seconds a load may take in all.", DefaultValueFactory = _ => 360 };
+        var drainDelay = new Option<double>("--drain-delay") { Description = "Seconds /ping answers 503 on shutdown before the listener closes.", DefaultValueFactory = _ => 5 };
+        var jsonLogs = new Option<bool>("--json-logs") { Description = "Write logs as JSON lines." };
         var demo = new Option<bool>("--demo") { Description = "Write sample models into the model folder first and print a curl line to try." };
         var command = new Command("serve", "Serve every model in the model source on one endpoint, loading each on first use.")
         {
-            models, port, host, memory, disk, cacheDir, endpoint, modelCache, s3Endpoint, s3Region, demo,
+            models, port, host, memory, disk, cacheDir, endpoint, modelCache, s3Endpoint, s3Region, policy, maxConcurrency, queueLimit,
+            invocationTimeout, loadTimeout, drainDelay, jsonLogs, demo,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -56,6 +64,13 @@ internal static class ServeCommand
                 DiskBudgetBytes = diskBytes,
                 CacheDirectory = result.GetValue(cacheDir)!,
                 ModelCache = result.GetValue(modelCache),
+                EvictionPolicy = result.GetValue(policy)!,
+                MaxConcurrentInvocations = result.GetValue(maxConcurrency),
+                InvocationQueueLimit = result.GetValue(queueLimit),
+                InvocationTimeout = TimeSpan.FromSeconds(result.GetValue(invocationTimeout)),
+                LoadTimeout = TimeSpan.FromSeconds(result.GetValue(loadTimeout)),
+                DrainDelay = TimeSpan.FromSeconds(result.GetValue(drainDelay)),
+                JsonLogs = result.GetValue(jsonLogs),
                 S3 = new S3StoreOptions { EndpointUrl = result.GetValue(s3Endpoint), Region = result.GetValue(s3Region) },
                 Http = new ModelHostOptions(EndpointName: result.GetValue(endpoint)!),
             };
@@ -78,7 +93,7 @@ internal static class ServeCommand
             await using var app = ModelHostApplication.Create(settings);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             var address = app.ListeningAddress();
-            Console.WriteLine($"OpenMME serving {Path.GetFullPath(settings.ModelSource)} at {address} (endpoint '{settings.Http.EndpointName}', memory {ByteSize.Format(memoryBytes)}, disk {ByteSize.Format(diskBytes)}, model cache {settings.ModelCache}).");
+            Console.WriteLine($"OpenMME serving {Path.GetFullPath(settings.ModelSource)} at {address} (endpoint '{settings.Http.EndpointName}', memory {ByteSize.Format(memoryBytes)}, disk {ByteSize.Format(diskBytes)}, model cache {settings.ModelCache}, eviction {settings.EvictionPolicy}).");
             if (result.GetValue(demo))
             {
                 Console.WriteLine("Try:");

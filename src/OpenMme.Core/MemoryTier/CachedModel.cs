@@ -14,7 +14,6 @@ internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedM
 {
     private int _references;
     private long _lastUse;
-    private long _uses = 1;
     private long _inflationBits;
     private int _retired;
     private int _pinned;
@@ -47,7 +46,9 @@ internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedM
         set => Volatile.Write(ref _pinned, value ? 1 : 0);
     }
 
-    public EvictionCandidate Candidate => new(LastUse, Interlocked.Read(ref _uses), LoadTime.TotalSeconds, Bytes,
+    // Frequency counts every request for the model since the instance started, not only those since
+    // this load: a popular model that was just reloaded must not look like a one-off.
+    public EvictionCandidate Candidate => new(LastUse, Statistics.Hits + Statistics.Misses, LoadTime.TotalSeconds, Bytes,
         BitConverter.Int64BitsToDouble(Interlocked.Read(ref _inflationBits)));
 
     public bool TryAddReference()
@@ -79,7 +80,6 @@ internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedM
         Volatile.Write(ref _inflationBits, BitConverter.DoubleToInt64Bits(inflation));
         if (hit)
         {
-            Interlocked.Increment(ref _uses);
             Statistics.Hit();
         }
     }

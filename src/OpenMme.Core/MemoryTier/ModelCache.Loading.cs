@@ -71,7 +71,7 @@ public sealed partial class ModelCache
                 // once the buffers session creation freed are handed back.
                 NativeMemory.Trim();
                 var measured = Math.Max(ProcessMemory.ResidentBytes() - residentBefore, staged.ContentBytes);
-                reserved = AdjustLoaded(reserved, measured);
+                reserved = AdjustLoaded(reserved, StatisticsOf(name).Footprint(artifact.Version.Tag, measured));
             }
 
             var statistics = StatisticsOf(name);

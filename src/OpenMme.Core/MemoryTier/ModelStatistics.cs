@@ -9,6 +9,9 @@ internal sealed class ModelStatistics
     private long _evictions;
     private long _lastLoadTicks;
     private long _lastLoadSecondsBits;
+    private readonly Lock _footprintLock = new();
+    private long _footprint;
+    private string? _footprintVersion;
 
     public long Hits => Interlocked.Read(ref _hits);
 
@@ -23,6 +26,26 @@ internal sealed class ModelStatistics
     public double LastLoadSeconds => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _lastLoadSecondsBits));
 
     public void Hit() => Interlocked.Increment(ref _hits);
+
+    /// <summary>
+    /// The largest footprint measured for this artifact version. Resident-memory growth
+    /// under-reads when the allocator reuses memory an evicted model freed; the maximum over
+    /// loads converges on what the model really holds.
+    /// </summary>
+    public long Footprint(string version, long measured)
+    {
+        lock (_footprintLock)
+        {
+            if (_footprintVersion != version)
+            {
+                _footprintVersion = version;
+                _footprint = 0;
+            }
+
+            _footprint = Math.Max(_footprint, measured);
+            return _footprint;
+        }
+    }
 
     public void Miss() => Interlocked.Increment(ref _misses);
 

@@ -13,15 +13,15 @@ namespace OpenMme.Samples;
 public static class SampleWriter
 {
     /// <summary>Writes <paramref name="count"/> samples of about <paramref name="sizeBytes"/> each; returns the artifact paths.</summary>
-    public static IReadOnlyList<string> Write(string directory, int count, long sizeBytes, int seed = 1, bool archive = false, int firstIndex = 0)
+    public static IReadOnlyList<string> Write(string directory, int count, long sizeBytes, int seed = 1, bool archive = false, int firstIndex = 0, string namePrefix = "")
     {
         Directory.CreateDirectory(directory);
         var written = new List<string>(count);
         for (var i = firstIndex; i < firstIndex + count; i++)
         {
             var sample = SampleModelFactory.Create(i, sizeBytes, seed);
-            var stem = Path.GetFileNameWithoutExtension(sample.Name);
-            var artifact = Path.Combine(directory, archive ? stem + ".tar.gz" : sample.Name);
+            var stem = namePrefix + Path.GetFileNameWithoutExtension(sample.Name);
+            var artifact = Path.Combine(directory, stem + (archive ? ".tar.gz" : ".onnx"));
             WriteAtomically(artifact, archive ? Archive(sample.Onnx) : sample.Onnx);
             File.WriteAllBytes(Path.Combine(directory, stem + ".request.json"), RequestJson(sample));
             File.WriteAllBytes(Path.Combine(directory, stem + ".response.json"), ResponseJson(sample, Path.GetFileName(artifact)));

@@ -10,12 +10,19 @@ namespace OpenMme.Host;
 internal sealed partial class MemoryWatchdog(ModelCache cache, ModelHostSettings settings, TimeProvider time, ILogger<MemoryWatchdog> logger)
     : BackgroundService
 {
+    /// <summary>
+    /// Room above start-up resident memory for what is not a model: the runtime's warm-up after the
+    /// first requests (about 45 MiB measured here), request buffers, and allocator slack under
+    /// load-and-evict churn.
+    /// </summary>
+    public const long DefaultSlackBytes = 128L << 20;
+
     /// <summary>Resident memory above which idle models are evicted.</summary>
     public long LimitBytes { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var overhead = settings.MemoryOverheadBytes ?? (ProcessMemory.ResidentBytes() + (64L << 20));
+        var overhead = settings.MemoryOverheadBytes ?? (ProcessMemory.ResidentBytes() + DefaultSlackBytes);
         LimitBytes = settings.MemoryBudgetBytes + overhead;
         LogStarted(LimitBytes, overhead);
         using var timer = new PeriodicTimer(settings.WatchdogInterval, time);

@@ -61,7 +61,7 @@ public sealed record ModelHostSettings
 
     /// <summary>
     /// Resident memory allowed on top of the memory budget before the watchdog evicts idle
-    /// models; null for what the process holds at start-up plus 64 MiB.
+    /// models; null for what the process holds at start-up plus 128 MiB.
     /// </summary>
     public long? MemoryOverheadBytes { get; init; }
 
