@@ -50,14 +50,14 @@ public sealed partial class ModelCache
             var outcome = onDisk ? CacheOutcome.Disk : CacheOutcome.Miss;
             var estimate = ModelFootprint.Estimate(onDisk ? staged.ContentBytes : artifact.Size);
             CheckFits(name, estimate);
-            await ReserveAsync(name, estimate).ConfigureAwait(false);
+            await ReserveAsync(name, requestId, estimate).ConfigureAwait(false);
             reserved = estimate;
             if (!onDisk)
             {
                 var downloading = _time.GetTimestamp();
                 staged = await _disk.StageAsync(_store, artifact, CancellationToken.None).ConfigureAwait(false);
                 _metrics.ModelDownloadingTime.Record(_time.GetElapsedTime(downloading).TotalSeconds);
-                reserved = await ResizeReservationAsync(name, reserved, ModelFootprint.Estimate(staged.ContentBytes)).ConfigureAwait(false);
+                reserved = await ResizeReservationAsync(name, requestId, reserved, ModelFootprint.Estimate(staged.ContentBytes)).ConfigureAwait(false);
             }
 
             var loading = _time.GetTimestamp();

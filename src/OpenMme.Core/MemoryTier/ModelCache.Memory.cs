@@ -41,7 +41,7 @@ public sealed partial class ModelCache
         return freed;
     }
 
-    private async Task ReserveAsync(string name, long bytes)
+    private async Task ReserveAsync(string name, string? requestId, long bytes)
     {
         var started = _time.GetTimestamp();
         while (true)
@@ -72,7 +72,7 @@ public sealed partial class ModelCache
             {
                 foreach (var victim in evicted)
                 {
-                    Evicted(victim, "memory");
+                    Evicted(victim, "memory", requestId);
                     DisposeModel(victim);
                 }
             }
@@ -106,12 +106,12 @@ public sealed partial class ModelCache
     }
 
     /// <summary>Moves a reservation from the estimate to the size known after staging.</summary>
-    private async Task<long> ResizeReservationAsync(string name, long reserved, long needed)
+    private async Task<long> ResizeReservationAsync(string name, string? requestId, long reserved, long needed)
     {
         if (needed > reserved)
         {
             CheckFits(name, needed);
-            await ReserveAsync(name, needed - reserved).ConfigureAwait(false);
+            await ReserveAsync(name, requestId, needed - reserved).ConfigureAwait(false);
         }
         else if (needed < reserved)
         {
@@ -182,12 +182,12 @@ public sealed partial class ModelCache
         }
     }
 
-    private void Evicted(CachedModel entry, string reason)
+    private void Evicted(CachedModel entry, string reason, string? requestId = null)
     {
         Interlocked.Increment(ref reason == "unload" ? ref _unloads : ref _evictions);
         entry.Statistics.Evicted();
         _metrics.Evictions.Add(1, new KeyValuePair<string, object?>("reason", reason));
-        LogEvicted(entry.Name, reason, entry.Bytes);
+        LogEvicted(entry.Name, reason, entry.Bytes, requestId);
     }
 
     /// <summary>Disposes an evicted model and returns its bytes to the budget.</summary>
@@ -225,6 +225,6 @@ public sealed partial class ModelCache
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Evicted {Model} ({Reason}, {Bytes} bytes)")]
-    private partial void LogEvicted(string model, string reason, long bytes);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evicted {Model} ({Reason}, {Bytes} bytes, request {RequestId})")]
+    private partial void LogEvicted(string model, string reason, long bytes, string? requestId);
 }
