@@ -48,8 +48,7 @@ public sealed class BadInputTests
         using var response = await host.InvokeAsync(target, body, contentType);
 
         await AssertErrorAsync(response, status, code, message);
-        using var after = await host.InvokeSampleAsync(good);
-        await HostFixture.AssertExpectedAsync(good, after);
+        await host.AssertServesAsync(good);
     }
 
     [Theory]
@@ -88,8 +87,7 @@ public sealed class BadInputTests
         using var response = await host.InvokeAsync("fp32-000.onnx", new byte[(6 * 1024 * 1024) + 1]);
 
         await AssertErrorAsync(response, 413, "ValidationError", "exceeds the limit of 6291456 bytes");
-        using var after = await host.InvokeSampleAsync(good);
-        await HostFixture.AssertExpectedAsync(good, after);
+        await host.AssertServesAsync(good);
     }
 
     [Theory]
@@ -119,8 +117,7 @@ public sealed class BadInputTests
 
         using var error = await AssertErrorAsync(response, 424, "ModelError", "Model 'corrupt.onnx' could not be loaded: ONNX Runtime rejected the model");
         Assert.Equal("INTERNAL_FAILURE_FROM_MODEL", error.RootElement.GetProperty("ErrorCode").GetString());
-        using var after = await host.InvokeSampleAsync(good);
-        await HostFixture.AssertExpectedAsync(good, after);
+        await host.AssertServesAsync(good);
     }
 
     public static TheoryData<StoreKind, string, string> HostileArchives()
@@ -164,8 +161,7 @@ public sealed class BadInputTests
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(host.CacheFolder, "staging")));
         Assert.Equal(0, host.Disk.Count);
-        using var after = await host.InvokeSampleAsync(good);
-        await HostFixture.AssertExpectedAsync(good, after);
+        await host.AssertServesAsync(good);
     }
 
     private static async Task<JsonDocument> AssertErrorAsync(HttpResponseMessage response, int status, string code, string message)

@@ -104,8 +104,7 @@ public sealed class ProductionLimitsTests
 
         Assert.Equal(HttpStatusCode.InsufficientStorage, refused.StatusCode);
         Assert.Contains("more than the whole memory budget", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        using var served = await host.InvokeSampleAsync(good);
-        await HostFixture.AssertExpectedAsync(good, served);
+        await host.AssertServesAsync(good);
     }
 
     [Fact]

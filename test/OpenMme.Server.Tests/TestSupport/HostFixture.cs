@@ -144,6 +144,13 @@ public sealed class HostFixture : IAsyncDisposable
     private static Action<IServiceCollection>? RuntimeOverride(TrackingRuntime? runtime) =>
         runtime is null ? null : services => services.AddSingleton<Runtime.IModelRuntime>(runtime);
 
+    /// <summary>Invokes a sample and checks its answer: the instance still serves it correctly.</summary>
+    public async Task AssertServesAsync(SampleModel sample)
+    {
+        using var response = await InvokeSampleAsync(sample);
+        await AssertExpectedAsync(sample, response);
+    }
+
     /// <summary>Checks a KServe response against the sample's reference outputs.</summary>
     public static async Task AssertExpectedAsync(SampleModel sample, HttpResponseMessage response)
     {
