@@ -188,7 +188,8 @@ public sealed class StoreTierTests
 
     private static async Task InvokeExpectingAsync(HostFixture host, SampleModel sample, string cache)
     {
-        await host.AssertServesAsync(sample);
+        using var response = await host.InvokeSampleAsync(sample);
+        await HostFixture.AssertExpectedAsync(sample, response);
         Assert.Equal(cache, HostFixture.Header(response, "X-OpenMme-Cache"));
     }
 }
