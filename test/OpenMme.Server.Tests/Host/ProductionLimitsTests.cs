@@ -138,4 +138,26 @@ public sealed class ProductionLimitsTests
         Assert.Equal(runtime.Loads, runtime.Disposed);
         Assert.Equal(0, runtime.DisposedWhileRunning);
     }
+
+    [Fact]
+    public async Task Loads_evictions_and_errors_are_logged_once_each_with_the_request_id()
+    {
+        var logs = new CollectingLoggerProvider();
+        var one = ModelFootprint.Estimate(Enumerable.Range(0, 2).Max(i => SampleModelFactory.Create(i, 10_000).Onnx.Length));
+        await using var host = await HostFixture.StartAsync(StoreKind.LocalFolder, s => s with { MemoryBudgetBytes = one }, logs: logs);
+        var a = await host.AddSampleAsync(0, 10_000);
+        var b = await host.AddSampleAsync(1, 10_000);
+        using var first = await host.InvokeSampleAsync(a);
+        using var second = await host.InvokeSampleAsync(b);
+        using var failed = await host.InvokeAsync("absent.onnx", "{}");
+
+        string RequestId(HttpResponseMessage response) => HostFixture.Header(response, "x-amzn-RequestId");
+        var entries = logs.Entries.ToList();
+        Assert.Single(entries, e => e.Message.StartsWith($"Loaded {a.Name}", StringComparison.Ordinal) && HasRequestId(e.State, RequestId(first)));
+        Assert.Single(entries, e => e.Message.StartsWith($"Evicted {a.Name} (memory", StringComparison.Ordinal) && HasRequestId(e.State, RequestId(second)));
+        Assert.Single(entries, e => e.Message.StartsWith("Invocation of absent.onnx failed (ArtifactNotFound", StringComparison.Ordinal) && HasRequestId(e.State, RequestId(failed)));
+    }
+
+    private static bool HasRequestId(IReadOnlyList<KeyValuePair<string, object?>> state, string requestId) =>
+        state.Any(p => p.Key == "RequestId" && (p.Value as string) == requestId);
 }

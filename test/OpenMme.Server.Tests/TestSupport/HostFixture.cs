@@ -53,7 +53,7 @@ public sealed class HostFixture : IAsyncDisposable
         StartAsync(StoreKind.LocalFolder, configure);
 
     public static async Task<HostFixture> StartAsync(StoreKind store, Func<ModelHostSettings, ModelHostSettings>? configure = null, string? s3Endpoint = null,
-        TrackingRuntime? runtime = null)
+        TrackingRuntime? runtime = null, CollectingLoggerProvider? logs = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "openmme-host-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Path.Combine(root, "models"));
@@ -70,7 +70,13 @@ public sealed class HostFixture : IAsyncDisposable
         };
         settings = configure?.Invoke(settings) ?? settings;
         var services = RuntimeOverride(runtime);
-        var app = ModelHostApplication.Create(settings, logging => { }, services);
+        var app = ModelHostApplication.Create(settings, logging =>
+        {
+            if (logs is not null)
+            {
+                logging.AddProvider(logs);
+            }
+        }, services);
         await app.StartAsync();
         return new HostFixture(root, app, bucket, settings) { _services = services };
     }
