@@ -9,12 +9,17 @@ namespace OpenMme.TestSupport;
 public sealed class TrackingRuntime(IModelRuntime inner) : IModelRuntime
 {
     private int _loads;
+    private int _loading;
+    private int _maxLoading;
     private int _disposed;
     private int _disposedWhileRunning;
 
     public string Name => inner.Name;
 
     public int Loads => Volatile.Read(ref _loads);
+
+    /// <summary>The most loads that ran at the same time.</summary>
+    public int MaxConcurrentLoads => Volatile.Read(ref _maxLoading);
 
     public int Disposed => Volatile.Read(ref _disposed);
 
@@ -28,12 +33,25 @@ public sealed class TrackingRuntime(IModelRuntime inner) : IModelRuntime
     public async ValueTask<ILoadedModel> LoadAsync(string modelPath, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _loads);
-        if (LoadDelay > TimeSpan.Zero)
+        var loading = Interlocked.Increment(ref _loading);
+        for (var seen = Volatile.Read(ref _maxLoading); loading > seen; seen = Volatile.Read(ref _maxLoading))
         {
-            await Task.Delay(LoadDelay, cancellationToken);
+            Interlocked.CompareExchange(ref _maxLoading, loading, seen);
         }
 
-        return new TrackedModel(this, await inner.LoadAsync(modelPath, cancellationToken));
+        try
+        {
+            if (LoadDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(LoadDelay, cancellationToken);
+            }
+
+            return new TrackedModel(this, await inner.LoadAsync(modelPath, cancellationToken));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _loading);
+        }
     }
 
     private sealed class TrackedModel(TrackingRuntime owner, ILoadedModel inner) : ILoadedModel

@@ -239,4 +239,17 @@ public sealed class ModelCacheTests
         Assert.False(fixture.Cache.IsLoaded(fixture.Samples[1].Name));
         Assert.Equal("gdsf", fixture.Cache.EvictionPolicy);
     }
+
+    [Fact]
+    public async Task Loads_of_different_models_never_exceed_the_load_concurrency()
+    {
+        // The fixture allows two loads at once.
+        using var fixture = new CacheFixture(models: 8, modelBytes: 10_000, budget: one => one * 8);
+        fixture.Runtime.LoadDelay = TimeSpan.FromMilliseconds(100);
+
+        await Task.WhenAll(fixture.Samples.Select(sample => Task.Run(() => fixture.InvokeAndCheckAsync(sample))));
+
+        Assert.Equal(8, fixture.Runtime.Loads);
+        Assert.Equal(2, fixture.Runtime.MaxConcurrentLoads);
+    }
 }
