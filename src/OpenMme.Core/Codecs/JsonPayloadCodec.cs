@@ -7,7 +7,7 @@ namespace OpenMme.Codecs;
 
 /// <summary>
 /// <c>application/json</c> bodies: the KServe v2 protocol (<c>{"inputs":[...]}</c> →
-/// <c>{"model_name","outputs"}</c>) and, for single-input models, TF-Serving's
+/// <c>{"model_name","outputs"}</c>) and, through <see cref="InstancesJsonCodec"/>, TF-Serving's
 /// <c>{"instances":[...]}</c> → <c>{"predictions":[...]}</c>. The body is scanned once for its
 /// structure; tensor data is then parsed straight into buffers of the declared size.
 /// </summary>
@@ -54,7 +54,7 @@ internal static class JsonPayloadCodec
         writer.WriteStartObject();
         if (predictions)
         {
-            WritePredictions(writer, outputs);
+            InstancesJsonCodec.WritePredictions(writer, outputs);
         }
         else
         {
@@ -163,7 +163,7 @@ internal static class JsonPayloadCodec
 
         if (instances.Start >= 0)
         {
-            return new DecodedRequest(ReadInstances(body[instances.Start..instances.End], signature), PayloadFormat.InstancesJson, null, null);
+            return new DecodedRequest(InstancesJsonCodec.ReadInstances(body[instances.Start..instances.End], signature, ReaderOptions), PayloadFormat.InstancesJson, null, null);
         }
 
         throw CodecErrors.Invalid("The request body has neither \"inputs\" (KServe v2) nor \"instances\".");
@@ -332,66 +332,6 @@ internal static class JsonPayloadCodec
             inputs.Dispose();
             throw;
         }
-    }
-
-    private static TensorSet ReadInstances(ReadOnlySpan<byte> json, ModelSignature signature)
-    {
-        if (signature.Inputs.Count != 1)
-        {
-            throw CodecErrors.Rejected($"\"instances\" needs a model with one input; this one has {signature.Inputs.Count}. Send KServe v2 \"inputs\" instead.", signature);
-        }
-
-        var spec = signature.Inputs[0];
-        var shape = NestedShape.Measure(json, spec.Name);
-        if (!spec.Accepts(shape))
-        {
-            throw CodecErrors.Rejected($"\"instances\" have shape {JsonTensorReader.Shape(shape)}, which the model does not accept.", signature);
-        }
-
-        var inputs = new TensorSet(1);
-        try
-        {
-            var tensor = Tensor.Allocate(spec.Name, spec.Type, shape);
-            inputs.Add(tensor);
-            var reader = new Utf8JsonReader(json, ReaderOptions);
-            reader.Read();
-            JsonTensorReader.ReadData(ref reader, tensor);
-            return inputs;
-        }
-        catch
-        {
-            inputs.Dispose();
-            throw;
-        }
-    }
-
-    private static void WritePredictions(Utf8JsonWriter writer, TensorSet outputs)
-    {
-        writer.WritePropertyName("predictions"u8);
-        if (outputs.Count == 1)
-        {
-            JsonTensorWriter.WriteNested(writer, outputs[0], outputs[0].Shape, 0);
-            return;
-        }
-
-        // Several outputs: one object per instance, as TF-Serving's row format does.
-        var rows = outputs.Count > 0 && outputs[0].Shape.Length > 0 ? outputs[0].Shape[0] : 1;
-        writer.WriteStartArray();
-        for (long row = 0; row < rows; row++)
-        {
-            writer.WriteStartObject();
-            for (var i = 0; i < outputs.Count; i++)
-            {
-                var tensor = outputs[i];
-                writer.WritePropertyName(tensor.Name);
-                var inner = tensor.Shape.Length > 0 ? tensor.Shape.AsSpan(1) : [];
-                JsonTensorWriter.WriteNested(writer, tensor, inner, tensor.Shape.Length > 0 ? row * Tensor.ElementCountOf(inner) : 0);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
     }
 
     private static void CheckPlausibleSize(string name, long[] shape, int bodyLength)
