@@ -50,14 +50,5 @@ public static class SampleAssert
         return values;
     }
 
-    public static TensorSet Inputs(SampleModel sample)
-    {
-        var set = new TensorSet(sample.Inputs.Count);
-        foreach (var input in sample.Inputs)
-        {
-            set.Add(input.ToTensor());
-        }
-
-        return set;
-    }
+    public static TensorSet Inputs(SampleModel sample) => SampleTensor.ToTensorSet(sample.Inputs);
 }

@@ -5,6 +5,8 @@ namespace OpenMme.Cli.Bench;
 /// <summary>Collects latencies and outcomes from many concurrent requests.</summary>
 internal sealed class LoadRecorder
 {
+    private const string DroppedKey = "dropped by the client (too many in flight)";
+
     private readonly Lock _lock = new();
     private readonly List<long> _latencies = new(1 << 16);
     private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
@@ -53,7 +55,7 @@ internal sealed class LoadRecorder
     {
         lock (_lock)
         {
-            _errors["dropped by the client (too many in flight)"] = _errors.GetValueOrDefault("dropped by the client (too many in flight)") + 1;
+            _errors[DroppedKey] = _errors.GetValueOrDefault(DroppedKey) + 1;
         }
     }
 

@@ -11,9 +11,12 @@ public static class PayloadCodecs
     public const string SupportedMediaTypes = "application/json (KServe v2 or {\"instances\":[...]}), application/x-npy, text/csv";
 
     /// <summary>Decodes a request body into model inputs.</summary>
-    public static DecodedRequest Decode(string? contentType, ReadOnlySpan<byte> body, ModelSignature signature)
+    public static DecodedRequest Decode(string? contentType, ReadOnlySpan<byte> body, ModelSignature signature) =>
+        Decode(RequestFormat(contentType), body, signature);
+
+    /// <summary>Decodes a request body already known to be in <paramref name="format"/> (see <see cref="RequestFormat"/>).</summary>
+    public static DecodedRequest Decode(PayloadFormat format, ReadOnlySpan<byte> body, ModelSignature signature)
     {
-        var format = RequestFormat(contentType);
         return format switch
         {
             PayloadFormat.Npy => NpyCodec.Decode(body, signature),

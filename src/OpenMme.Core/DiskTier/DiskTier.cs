@@ -161,7 +161,7 @@ public sealed partial class DiskTier
             var recordBytes = JsonSerializer.SerializeToUtf8Bytes(
                 new ArtifactRecord(artifact.Key, artifact.Version.Tag, relativeModel, contentBytes), DiskTierJsonContext.Default.ArtifactRecord);
             await File.WriteAllBytesAsync(Path.Combine(staging, RecordFileName), recordBytes).ConfigureAwait(false);
-            var bytes = SizeOnDisk(staging);
+            var bytes = contentBytes + recordBytes.Length;
 
             var final = Path.Combine(_artifactsPath, id);
             Directory.Move(staging, final);

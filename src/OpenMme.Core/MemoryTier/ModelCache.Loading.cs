@@ -60,21 +60,27 @@ public sealed partial class ModelCache
                 reserved = await ResizeReservationAsync(name, requestId, reserved, ModelFootprint.Estimate(staged.ContentBytes)).ConfigureAwait(false);
             }
 
-            var loading = _time.GetTimestamp();
-            NativeMemory.Trim();
-            var residentBefore = ProcessMemory.ResidentBytes();
-            var model = await LoadWithinTimeoutAsync(name, staged.ModelPath, started).ConfigureAwait(false);
-            _metrics.ModelLoadingTime.Record(_time.GetElapsedTime(loading).TotalSeconds);
-            if (staged.ContentBytes >= MeasuredFootprintThreshold)
+            // Large models: account what the process really grew by (never less than the weights),
+            // measured with the buffers freed before and during session creation handed back.
+            var measure = staged.ContentBytes >= MeasuredFootprintThreshold;
+            var residentBefore = 0L;
+            if (measure)
             {
-                // Large models: account what the process really grew by (never less than the weights),
-                // once the buffers session creation freed are handed back.
                 NativeMemory.Trim();
-                var measured = Math.Max(ProcessMemory.ResidentBytes() - residentBefore, staged.ContentBytes);
-                reserved = AdjustLoaded(reserved, StatisticsOf(name).Footprint(artifact.Version.Tag, measured));
+                residentBefore = ProcessMemory.ResidentBytes();
             }
 
+            var loading = _time.GetTimestamp();
+            var model = await LoadWithinTimeoutAsync(name, staged.ModelPath, started).ConfigureAwait(false);
+            _metrics.ModelLoadingTime.Record(_time.GetElapsedTime(loading).TotalSeconds);
             var statistics = StatisticsOf(name);
+            if (measure)
+            {
+                NativeMemory.Trim();
+                var measured = Math.Max(ProcessMemory.ResidentBytes() - residentBefore, staged.ContentBytes);
+                reserved = AdjustLoaded(reserved, statistics.Footprint(artifact.Version.Tag, measured));
+            }
+
             var took = _time.GetElapsedTime(started);
             var entry = new CachedModel(name, staged, model, reserved, _time.GetUtcNow(), took, statistics);
             _models[name] = entry;

@@ -25,6 +25,7 @@ public sealed partial class ModelCache : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly OpenMmeMetrics _metrics;
+    private readonly bool _ownsMetrics;
     private readonly IEvictionPolicy _policy;
     private readonly ConcurrentDictionary<string, CachedModel> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _registrations = new(StringComparer.Ordinal);
@@ -46,6 +47,7 @@ public sealed partial class ModelCache : IDisposable
         _runtime = runtime;
         _time = time;
         _logger = logger;
+        _ownsMetrics = metrics is null;
         _metrics = metrics ?? new OpenMmeMetrics();
         _policy = EvictionPolicies.Create(options.EvictionPolicy);
         _loadSlots = new SemaphoreSlim(options.MaxConcurrentLoads, options.MaxConcurrentLoads);
@@ -69,16 +71,9 @@ public sealed partial class ModelCache : IDisposable
     /// <param name="cancellationToken">Stops waiting; a load already running goes on for other callers.</param>
     public ValueTask<ModelLease> AcquireAsync(string name, string? requestId, CancellationToken cancellationToken)
     {
-        if (_models.TryGetValue(name, out var entry) && entry.TryAddReference())
-        {
-            entry.RecordUse(Interlocked.Increment(ref _clock), _policy.Inflation, hit: true);
-            Interlocked.Increment(ref _hits);
-            Interlocked.Increment(ref _leases);
-            _metrics.CacheLookups.Add(1, CacheTags.Hit);
-            return new ValueTask<ModelLease>(new ModelLease(this, entry, CacheOutcome.Hit));
-        }
-
-        return AcquireColdAsync(name, requestId, cancellationToken);
+        return _models.TryGetValue(name, out var entry) && TryLease(entry, CacheOutcome.Hit) is { } lease
+            ? new ValueTask<ModelLease>(lease)
+            : AcquireColdAsync(name, requestId, cancellationToken);
     }
 
     /// <summary>Takes a lease on a model (no request id for the logs).</summary>
@@ -175,6 +170,10 @@ public sealed partial class ModelCache : IDisposable
         }
 
         _loadSlots.Dispose();
+        if (_ownsMetrics)
+        {
+            _metrics.Dispose();
+        }
     }
 
     internal void Release(CachedModel entry)

@@ -5,6 +5,18 @@ namespace OpenMme.Samples;
 /// <summary>A tensor of a sample request or expected response; every element type here is exact in a double.</summary>
 public sealed record SampleTensor(string Name, TensorDataType Type, long[] Shape, double[] Values)
 {
+    /// <summary>Copies every tensor of a list into a set the caller owns.</summary>
+    public static TensorSet ToTensorSet(IReadOnlyList<SampleTensor> tensors)
+    {
+        var set = new TensorSet(tensors.Count);
+        foreach (var tensor in tensors)
+        {
+            set.Add(tensor.ToTensor());
+        }
+
+        return set;
+    }
+
     /// <summary>Copies the values into a pooled tensor of the declared type.</summary>
     public Tensor ToTensor()
     {

@@ -34,7 +34,7 @@ public static class SampleWriter
     /// <summary>The sample's fixed request as KServe v2 JSON.</summary>
     public static byte[] RequestJson(SampleModel sample)
     {
-        using var inputs = ToTensors(sample.Inputs);
+        using var inputs = SampleTensor.ToTensorSet(sample.Inputs);
         var buffer = new ArrayBufferWriter<byte>();
         JsonPayloadCodec.EncodeRequest(buffer, inputs);
         return buffer.WrittenSpan.ToArray();
@@ -43,7 +43,7 @@ public static class SampleWriter
     /// <summary>The response the model must give, as KServe v2 JSON.</summary>
     public static byte[] ResponseJson(SampleModel sample, string modelName)
     {
-        using var outputs = ToTensors(sample.ExpectedOutputs);
+        using var outputs = SampleTensor.ToTensorSet(sample.ExpectedOutputs);
         var buffer = new ArrayBufferWriter<byte>();
         JsonPayloadCodec.Encode(buffer, modelName, new DecodedRequest(new TensorSet(0), PayloadFormat.KServeJson, null, null), outputs, predictions: false);
         return buffer.WrittenSpan.ToArray();
@@ -61,17 +61,6 @@ public static class SampleWriter
         }
 
         return output.ToArray();
-    }
-
-    private static TensorSet ToTensors(IReadOnlyList<SampleTensor> tensors)
-    {
-        var set = new TensorSet(tensors.Count);
-        foreach (var tensor in tensors)
-        {
-            set.Add(tensor.ToTensor());
-        }
-
-        return set;
     }
 
     private static void WriteAtomically(string path, byte[] bytes)

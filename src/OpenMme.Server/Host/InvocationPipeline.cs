@@ -37,7 +37,7 @@ internal sealed partial class InvocationPipeline(
 
             ModelKey.Validate(target);
             CheckOptionalHeaders(request);
-            PayloadCodecs.RequestFormat(request.ContentType);
+            var format = PayloadCodecs.RequestFormat(request.ContentType);
             using var body = await RequestBody.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
             using var lease = await cache.AcquireAsync(target, requestId, context.RequestAborted).ConfigureAwait(false);
             response.Headers[SageMakerHeaders.Cache] = CacheHeader(lease.Outcome);
@@ -49,7 +49,7 @@ internal sealed partial class InvocationPipeline(
                     $"The instance is at its limit of {gate.Permits} concurrent invocations with {gate.QueueLimit} waiting; retry shortly.");
             }
 
-            using var decoded = PayloadCodecs.Decode(request.ContentType, body.Span, lease.Model.Signature);
+            using var decoded = PayloadCodecs.Decode(format, body.Span, lease.Model.Signature);
             var responseFormat = PayloadCodecs.ResponseFormat(request.Headers.Accept, decoded.Format);
             var running = Stopwatch.GetTimestamp();
             using var outputs = lease.Model.Run(decoded.Inputs);
