@@ -97,9 +97,14 @@ public class S3DownloadBenchmarks
     [Benchmark(Description = "disk tier: stage to the cache folder")]
     public async Task<long> Stage()
     {
-        var staged = await _disk.StageAsync(_store, _artifact, CancellationToken.None);
+        long bytes;
+        using (var staged = await _disk.AcquireAsync(_store, _artifact, CancellationToken.None))
+        {
+            bytes = staged.Artifact.Bytes;
+        }
+
         _disk.Remove(Key);
-        return staged.Bytes;
+        return bytes;
     }
 
     private static async Task<long> DrainAsync(Stream stream)

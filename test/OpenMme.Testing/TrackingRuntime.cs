@@ -27,6 +27,12 @@ public sealed class TrackingRuntime(IModelRuntime inner) : IModelRuntime
 
     public TimeSpan LoadDelay { get; set; }
 
+    /// <summary>Raised with the model path as each load begins, before <see cref="LoadDelay"/>.</summary>
+    public event Action<string>? Loading;
+
+    /// <summary>When set, every load waits for it before creating its session: holds a load in progress for as long as a test needs.</summary>
+    public Task? LoadGate { get; set; }
+
     /// <summary>Added to every run, to hold invocation slots in concurrency tests.</summary>
     public TimeSpan RunDelay { get; set; }
 
@@ -41,6 +47,12 @@ public sealed class TrackingRuntime(IModelRuntime inner) : IModelRuntime
 
         try
         {
+            Loading?.Invoke(modelPath);
+            if (LoadGate is { } gate)
+            {
+                await gate.WaitAsync(cancellationToken);
+            }
+
             if (LoadDelay > TimeSpan.Zero)
             {
                 await Task.Delay(LoadDelay, cancellationToken);

@@ -5,7 +5,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OpenMme.Concurrency;
 using OpenMme.Failures;
-using OpenMme.Runtime;
 using OpenMme.Store;
 
 namespace OpenMme.DiskTier;
@@ -14,6 +13,8 @@ namespace OpenMme.DiskTier;
 /// The instance's local artifact cache. Artifacts are downloaded into <c>staging/</c>, unpacked,
 /// completed with a record file and only then renamed into <c>artifacts/</c>, so a crash leaves
 /// nothing that can be served. The folder itself is the index: it is re-read at start-up.
+/// Users of an artifact hold an <see cref="ArtifactHandle"/>; an artifact with handles is never
+/// deleted, and while one version of a key is held, every new user of that key gets that version.
 /// </summary>
 public sealed partial class DiskTier
 {
@@ -23,17 +24,21 @@ public sealed partial class DiskTier
     /// <summary>Room reserved for the record file written beside each artifact.</summary>
     private const long RecordAllowance = 4096;
 
+    /// <summary>Downloads of one artifact before giving up when each is deleted again before it could be claimed.</summary>
+    private const int MaxStagingAttempts = 3;
+
     private readonly DiskTierOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string _artifactsPath;
     private readonly string _stagingPath;
-    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ArtifactSlot> _slots = new(StringComparer.Ordinal);
     private readonly SingleFlight<string, StagedArtifact> _flights = new();
     private readonly Lock _budgetLock = new();
     private long _usedBytes;
     private long _reservedBytes;
     private long _stagings;
+    private long _stagingOrder;
 
     /// <summary>Opens the cache folder, removing unfinished stagings and re-reading complete artifacts.</summary>
     public DiskTier(DiskTierOptions options, TimeProvider time, ILogger<DiskTier> logger)
@@ -53,216 +58,265 @@ public sealed partial class DiskTier
         LoadIndex();
     }
 
-    /// <summary>Decides whether a key's artifact may be deleted to make room (false while its model is in memory).</summary>
-    public Func<string, bool> IsInUse { get; set; } = static _ => false;
-
     /// <summary>Downloads performed since start (each one a store read).</summary>
     public long Stagings => Interlocked.Read(ref _stagings);
 
     /// <summary>Bytes of complete artifacts on disk.</summary>
     public long UsedBytes => Interlocked.Read(ref _usedBytes);
 
+    /// <summary>Bytes reserved by downloads in progress.</summary>
+    public long ReservedBytes
+    {
+        get
+        {
+            lock (_budgetLock)
+            {
+                return _reservedBytes;
+            }
+        }
+    }
+
     /// <summary>Number of complete artifacts on disk.</summary>
     public int Count => _slots.Count;
 
-    /// <summary>Finds the staged copy of exactly this artifact version.</summary>
-    public bool TryGet(ArtifactInfo artifact, out StagedArtifact staged)
+    /// <summary>Handles held on artifacts, over all artifacts.</summary>
+    public int Handles
     {
-        if (_slots.TryGetValue(SlotId(artifact), out var slot))
+        get
         {
-            slot.Touch(_time.GetTimestamp());
-            staged = slot.Artifact;
-            TouchRecord(staged.Directory);
-            return true;
-        }
+            var handles = 0;
+            foreach (var slot in _slots.Values)
+            {
+                handles += Math.Max(0, slot.References);
+            }
 
-        staged = null!;
-        return false;
+            return handles;
+        }
     }
 
-    /// <summary>Stages an artifact from the store unless this version is already on disk; concurrent callers share one download.</summary>
-    public Task<StagedArtifact> StageAsync(IModelStore store, ArtifactInfo artifact, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes a handle on a staged copy of the artifact's key without downloading: the version
+    /// already in use when there is one (a key serves one version at a time), else exactly this
+    /// version; null when neither is on disk.
+    /// </summary>
+    public ArtifactHandle? TryAcquire(ArtifactInfo artifact)
     {
-        if (TryGet(artifact, out var staged))
+        foreach (var slot in _slots.Values)
         {
-            return Task.FromResult(staged);
+            if (slot.IsHeld && slot.Artifact.Key == artifact.Key && slot.TryAddReference())
+            {
+                if (slot.Artifact.Version != artifact.Version)
+                {
+                    LogVersionInUse(artifact.Key, slot.Artifact.Version.Tag, artifact.Version.Tag);
+                }
+
+                return Claim(slot);
+            }
         }
 
-        return _flights.RunAsync(SlotId(artifact), (store, artifact, this), static (id, s) => s.Item3.DownloadAsync(id, s.store, s.artifact))
-            .WaitAsync(cancellationToken);
+        return _slots.TryGetValue(SlotId(artifact), out var exact) && exact.TryAddReference() ? Claim(exact) : null;
     }
 
-    /// <summary>Deletes every cached version of <paramref name="key"/> unless it is in use or being staged.</summary>
+    /// <summary>
+    /// Takes a handle on a staged copy of the artifact (see <see cref="TryAcquire"/>), downloading
+    /// it first when it is not on disk; concurrent callers share one download.
+    /// </summary>
+    /// <param name="store">The store to download from.</param>
+    /// <param name="artifact">The artifact, as the store's stat described it.</param>
+    /// <param name="cancellationToken">Stops waiting; a download already running goes on for other callers, bounded by its own timeout.</param>
+    public async Task<ArtifactHandle> AcquireAsync(IModelStore store, ArtifactInfo artifact, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (TryAcquire(artifact) is { } handle)
+            {
+                return handle;
+            }
+
+            if (attempt > MaxStagingAttempts)
+            {
+                throw new ModelHostException(FailureKind.InsufficientMemory,
+                    $"The disk budget of {_options.BudgetBytes} bytes cannot keep {store.Describe(artifact.Key)} while the other cached artifacts are in use.");
+            }
+
+            await _flights.RunAsync(SlotId(artifact), (Store: store, Artifact: artifact, Tier: this), static (id, s) => s.Tier.DownloadAsync(id, s.Store, s.Artifact))
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deletes every cached version of <paramref name="key"/> that nobody holds.</summary>
     public void Remove(string key)
     {
-        if (IsInUse(key))
+        foreach (var slot in _slots.Values)
+        {
+            if (slot.Artifact.Key == key)
+            {
+                DeleteNow(Detach(slot, "removed"));
+            }
+        }
+    }
+
+    /// <summary>A handle was released: an artifact nobody holds any more may now leave, if it was replaced or the tier is over budget.</summary>
+    internal void Release(ArtifactSlot slot)
+    {
+        if (slot.Release() != 0)
         {
             return;
         }
 
-        foreach (var (id, slot) in _slots)
+        if (IsSuperseded(slot))
         {
-            if (slot.Artifact.Key == key && !_flights.IsRunning(id))
-            {
-                Delete(id, slot, "removed");
-            }
+            DeleteNow(Detach(slot, "replaced by a newer version"));
         }
-    }
 
-    private async Task<StagedArtifact> DownloadAsync(string id, IModelStore store, ArtifactInfo artifact)
-    {
-        // Reserve the artifact's stored size before the first byte lands, so concurrent
-        // downloads together stay inside the budget; the real size is accounted once complete.
-        var reservation = artifact.Size + RecordAllowance;
-        Reserve(reservation, artifact.Key);
-        var staging = Path.Combine(_stagingPath, Guid.NewGuid().ToString("N"));
-        var content = Path.Combine(staging, ContentFolderName);
-        Directory.CreateDirectory(content);
-        try
+        if (_options.BudgetBytes > 0 && Interlocked.Read(ref _usedBytes) > _options.BudgetBytes)
         {
-            string modelPath;
-            var source = await OpenAsync(store, artifact).ConfigureAwait(false);
-            await using (source.ConfigureAwait(false))
-            {
-                using var counting = new VerifyingStream(source, artifact.Checksum);
-                if (ArtifactKinds.IsArchive(artifact.Key))
-                {
-                    await SafeArchiveExtractor.ExtractAsync(counting, content, _options.Archive, CancellationToken.None).ConfigureAwait(false);
-                    await counting.CopyToAsync(Stream.Null).ConfigureAwait(false);
-                    modelPath = SafeArchiveExtractor.FindModelFile(content);
-                }
-                else if (ArtifactKinds.IsBareModel(artifact.Key))
-                {
-                    modelPath = Path.Combine(content, "model.onnx");
-                    await CopyToFileAsync(counting, modelPath).ConfigureAwait(false);
-                }
-                else
-                {
-                    throw new ModelLoadException("the artifact is neither a .onnx file nor a .tar.gz/.tgz archive");
-                }
-
-                var bytesRead = counting.BytesRead;
-
-                if (bytesRead != artifact.Size)
-                {
-                    throw new ModelHostException(FailureKind.StoreUnavailable,
-                        $"Read {bytesRead} bytes of {store.Describe(artifact.Key)}, expected {artifact.Size}; the artifact changed or the connection broke while it was downloaded.");
-                }
-
-                if (artifact.Checksum is { } checksum && counting.Digest() is { } digest && digest != checksum.Base64Value)
-                {
-                    throw new ModelHostException(FailureKind.StoreUnavailable,
-                        $"The {checksum.Algorithm} checksum of {store.Describe(artifact.Key)} is {digest}, the store says {checksum.Base64Value}; the download was corrupted.");
-                }
-            }
-
-            var relativeModel = Path.GetRelativePath(staging, modelPath);
-            var contentBytes = SizeOnDisk(content);
-            var recordBytes = JsonSerializer.SerializeToUtf8Bytes(
-                new ArtifactRecord(artifact.Key, artifact.Version.Tag, relativeModel, contentBytes), DiskTierJsonContext.Default.ArtifactRecord);
-            await File.WriteAllBytesAsync(Path.Combine(staging, RecordFileName), recordBytes).ConfigureAwait(false);
-            var bytes = contentBytes + recordBytes.Length;
-
-            var final = Path.Combine(_artifactsPath, id);
-            Directory.Move(staging, final);
-            Interlocked.Increment(ref _stagings);
-            var staged = new StagedArtifact(artifact.Key, artifact.Version, final, Path.Combine(final, relativeModel), bytes, contentBytes);
-            Add(id, staged);
-            RemoveOtherVersions(artifact.Key, id);
-            LogStaged(artifact.Key, artifact.Version.Tag, bytes);
-            return staged;
-        }
-        catch
-        {
-            TryDeleteDirectory(staging);
-            throw;
-        }
-        finally
-        {
+            List<string>? trash;
             lock (_budgetLock)
             {
-                _reservedBytes -= reservation;
+                trash = MakeRoom(0);
             }
 
-            Reserve(0, artifact.Key);
+            DeleteNow(trash);
         }
     }
 
-    private static async Task<Stream> OpenAsync(IModelStore store, ArtifactInfo artifact)
+    private ArtifactHandle Claim(ArtifactSlot slot)
     {
-        try
-        {
-            return await store.OpenReadAsync(artifact, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new ModelHostException(FailureKind.ArtifactNotFound, $"Failed to download model data: no artifact at {store.Describe(artifact.Key)}.", e);
-        }
+        slot.Touch(_time.GetTimestamp());
+        TouchRecord(slot.Artifact.Directory);
+        return new ArtifactHandle(this, slot);
     }
 
-    private static async Task CopyToFileAsync(Stream source, string path)
-    {
-        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0);
-        await source.CopyToAsync(file, 1 << 20).ConfigureAwait(false);
-    }
-
-    private void Reserve(long incoming, string keepKey)
+    /// <summary>Reserves room for an incoming download, deleting the least recently used artifacts nobody holds. Returns their folders to delete once out of the lock.</summary>
+    private List<string>? Reserve(long incoming)
     {
         lock (_budgetLock)
         {
-            while (_options.BudgetBytes > 0 && Interlocked.Read(ref _usedBytes) + _reservedBytes + incoming > _options.BudgetBytes)
-            {
-                string? victimId = null;
-                Slot? victim = null;
-                foreach (var (id, slot) in _slots)
-                {
-                    if (slot.Artifact.Key != keepKey && !IsInUse(slot.Artifact.Key) && !_flights.IsRunning(id)
-                        && (victim is null || slot.LastUse < victim.LastUse))
-                    {
-                        victimId = id;
-                        victim = slot;
-                    }
-                }
-
-                if (victim is null)
-                {
-                    LogOverBudget(Interlocked.Read(ref _usedBytes) + _reservedBytes + incoming, _options.BudgetBytes);
-                    break;
-                }
-
-                Delete(victimId!, victim, "disk budget");
-            }
-
+            var trash = MakeRoom(incoming);
             _reservedBytes += incoming;
+            return trash;
         }
     }
 
-    private void RemoveOtherVersions(string key, string keepId)
+    private void Unreserve(long bytes)
     {
-        foreach (var (id, slot) in _slots)
+        lock (_budgetLock)
         {
-            if (id != keepId && slot.Artifact.Key == key)
+            _reservedBytes -= bytes;
+        }
+    }
+
+    /// <summary>Caller holds the budget lock.</summary>
+    private List<string>? MakeRoom(long incoming)
+    {
+        List<string>? trash = null;
+        while (_options.BudgetBytes > 0 && Interlocked.Read(ref _usedBytes) + _reservedBytes + incoming > _options.BudgetBytes)
+        {
+            ArtifactSlot? victim = null;
+            foreach (var slot in _slots.Values)
             {
-                Delete(id, slot, "replaced by a newer version");
+                if (slot.References == 0 && (victim is null || slot.LastUse < victim.LastUse))
+                {
+                    victim = slot;
+                }
+            }
+
+            if (victim is null)
+            {
+                LogOverBudget(Interlocked.Read(ref _usedBytes) + _reservedBytes + incoming, _options.BudgetBytes);
+                break;
+            }
+
+            if (Detach(victim, "disk budget") is { } folder)
+            {
+                (trash ??= []).Add(folder);
+            }
+        }
+
+        return trash;
+    }
+
+    /// <summary>True when a newer version of the slot's key has been staged since.</summary>
+    private bool IsSuperseded(ArtifactSlot slot)
+    {
+        foreach (var other in _slots.Values)
+        {
+            if (other != slot && other.Artifact.Key == slot.Artifact.Key && other.StagedAt > slot.StagedAt)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void RemoveOtherVersions(ArtifactSlot keep)
+    {
+        foreach (var slot in _slots.Values)
+        {
+            if (slot != keep && slot.Artifact.Key == keep.Artifact.Key)
+            {
+                // A version still held stays until its last handle goes (see Release).
+                DeleteNow(Detach(slot, "replaced by a newer version"));
             }
         }
     }
 
-    private void Add(string id, StagedArtifact staged)
+    private void Add(ArtifactSlot slot)
     {
-        if (_slots.TryAdd(id, new Slot(staged, _time.GetTimestamp())))
+        if (_slots.TryAdd(slot.Id, slot))
         {
-            Interlocked.Add(ref _usedBytes, staged.Bytes);
+            Interlocked.Add(ref _usedBytes, slot.Artifact.Bytes);
         }
     }
 
-    private void Delete(string id, Slot slot, string reason)
+    /// <summary>
+    /// Takes an artifact nobody holds out of the index and renames its folder into staging (one
+    /// rename, safe under the lock and against a crash); the caller deletes the returned folder.
+    /// </summary>
+    private string? Detach(ArtifactSlot slot, string reason)
     {
-        if (_slots.TryRemove(new KeyValuePair<string, Slot>(id, slot)))
+        if (!slot.TryBeginDelete())
         {
-            Interlocked.Add(ref _usedBytes, -slot.Artifact.Bytes);
-            TryDeleteDirectory(slot.Artifact.Directory);
-            LogDeleted(slot.Artifact.Key, reason, slot.Artifact.Bytes);
+            return null;
+        }
+
+        _slots.TryRemove(new KeyValuePair<string, ArtifactSlot>(slot.Id, slot));
+        Interlocked.Add(ref _usedBytes, -slot.Artifact.Bytes);
+        LogDeleted(slot.Artifact.Key, reason, slot.Artifact.Bytes);
+        var trash = Path.Combine(_stagingPath, "deleted-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.Move(slot.Artifact.Directory, trash);
+            return trash;
+        }
+        catch (IOException)
+        {
+            return slot.Artifact.Directory;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return slot.Artifact.Directory;
+        }
+    }
+
+    private void DeleteNow(string? folder)
+    {
+        if (folder is not null)
+        {
+            TryDeleteDirectory(folder);
+        }
+    }
+
+    private void DeleteNow(List<string>? folders)
+    {
+        if (folders is not null)
+        {
+            foreach (var folder in folders)
+            {
+                TryDeleteDirectory(folder);
+            }
         }
     }
 
@@ -289,8 +343,7 @@ public sealed partial class DiskTier
         var now = _time.GetTimestamp();
         for (var i = 0; i < restored.Count; i++)
         {
-            Add(restored[i].Id, restored[i].Artifact);
-            _slots[restored[i].Id].Touch(now - restored.Count + i);
+            Add(new ArtifactSlot(restored[i].Id, restored[i].Artifact, ++_stagingOrder, now - restored.Count + i));
         }
     }
 
@@ -368,14 +421,6 @@ public sealed partial class DiskTier
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete {Path}: {Reason}")]
     private partial void LogDeleteFailed(string path, string reason);
 
-    private sealed class Slot(StagedArtifact artifact, long lastUse)
-    {
-        private long _lastUse = lastUse;
-
-        public StagedArtifact Artifact { get; } = artifact;
-
-        public long LastUse => Volatile.Read(ref _lastUse);
-
-        public void Touch(long timestamp) => Volatile.Write(ref _lastUse, timestamp);
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Key}: version {InUse} is in use and keeps serving; the store's version {Stored} is picked up once no model holds the old one")]
+    private partial void LogVersionInUse(string key, string inUse, string stored);
 }

@@ -77,7 +77,8 @@ internal static class SafeArchiveExtractor
         }
         catch (IOException e) when (e is not FileNotFoundException)
         {
-            throw new ModelLoadException($"the archive could not be unpacked ({e.Message})", e);
+            // File-system messages name full paths; clients see them relative to the model folder.
+            throw new ModelLoadException($"the archive could not be unpacked ({e.Message.Replace(root + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal)})", e);
         }
     }
 

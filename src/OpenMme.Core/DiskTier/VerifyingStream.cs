@@ -1,13 +1,15 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Security.Cryptography;
+using OpenMme.Failures;
 using OpenMme.Store;
 
 namespace OpenMme.DiskTier;
 
 /// <summary>
 /// A read-only pass-through that counts the bytes read and, when the store gave a checksum,
-/// digests them, so a download can be verified without a second pass over the file.
+/// digests them, so a download can be verified without a second pass over the file. A failed
+/// read is the store's failure, reported as such: a disk error while writing the copy is not.
 /// </summary>
 internal sealed class VerifyingStream : Stream
 {
@@ -15,9 +17,12 @@ internal sealed class VerifyingStream : Stream
     private readonly Crc32? _crc32;
     private readonly IncrementalHash? _sha256;
 
-    public VerifyingStream(Stream inner, ArtifactChecksum? checksum)
+    private readonly string _source;
+
+    public VerifyingStream(Stream inner, ArtifactChecksum? checksum, string source)
     {
         _inner = inner;
+        _source = source;
         _crc32 = checksum?.Algorithm == "CRC32" ? new Crc32() : null;
         _sha256 = checksum?.Algorithm == "SHA256" ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
     }
@@ -53,11 +58,30 @@ internal sealed class VerifyingStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    public override int Read(Span<byte> buffer) => Track(buffer, _inner.Read(buffer));
+    public override int Read(Span<byte> buffer)
+    {
+        try
+        {
+            return Track(buffer, _inner.Read(buffer));
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw ReadFailed(e);
+        }
+    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        int read;
+        try
+        {
+            read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw ReadFailed(e);
+        }
+
         return Track(buffer.Span, read);
     }
 
@@ -83,6 +107,9 @@ internal sealed class VerifyingStream : Stream
 
         base.Dispose(disposing);
     }
+
+    private ModelHostException ReadFailed(Exception e) =>
+        new(FailureKind.StoreUnavailable, $"Reading model data {_source} failed after {BytesRead} bytes: {e.Message}", e);
 
     private int Track(Span<byte> buffer, int read)
     {

@@ -6,31 +6,54 @@ using OpenMme.Store;
 namespace OpenMme.MemoryTier;
 
 /// <summary>
-/// A loaded model with a reference count. Count -1 means evicted: no new lease can be taken,
-/// and the one thread that moved it from 0 to -1 disposes it.
+/// One model name in the memory tier, from the start of its load until it leaves memory: its
+/// store key, its load's completion and, once loaded, the model with a reference count.
+/// Count -2 means loading (no lease yet), -1 gone (evicted, unloaded or failed; no lease can be
+/// taken, and the one thread that moved it from 0 to -1 disposes it), 0 and up loaded.
+/// Requests that join a load are counted, and the load publishes the model with one reference
+/// for each: a model cannot be evicted between its load and the leases of those who waited for it.
 /// </summary>
-internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedModel model, long bytes, DateTimeOffset loadedAt, TimeSpan loadTime,
-    ModelStatistics statistics)
+internal sealed class CachedModel(string name, string key, bool pinned, ModelStatistics statistics)
 {
-    private int _references;
+    private const int Loading = -2;
+    private const int Gone = -1;
+
+    private readonly TaskCompletionSource<CacheOutcome> _loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _joining = new();
+    private int _references = Loading;
+    private int _joined;
+    private ILoadedModel? _model;
+    private ArtifactHandle? _artifact;
     private long _lastUse;
     private long _inflationBits;
     private int _retired;
-    private int _pinned;
+    private int _pinned = pinned ? 1 : 0;
 
     public string Name { get; } = name;
 
-    public StagedArtifact Artifact { get; } = artifact;
+    /// <summary>The store key the model loads from (its registration, for names loaded under an alias).</summary>
+    public string Key { get; } = key;
+
+    /// <summary>Completes when the load ends: with where the model came from, or with the load's failure.</summary>
+    public Task<CacheOutcome> Loaded => _loaded.Task;
+
+    public bool IsLoading => Volatile.Read(ref _references) == Loading;
+
+    /// <summary>Loaded, not yet evicted or unloaded.</summary>
+    public bool IsLive => Volatile.Read(ref _references) >= 0;
+
+    public ILoadedModel Model => _model!;
+
+    /// <summary>The staged artifact, held on disk while the model is in memory.</summary>
+    public StagedArtifact Artifact => _artifact!.Artifact;
 
     public ArtifactVersion Version => Artifact.Version;
 
-    public ILoadedModel Model { get; } = model;
+    public long Bytes { get; private set; }
 
-    public long Bytes { get; } = bytes;
+    public DateTimeOffset LoadedAt { get; private set; }
 
-    public DateTimeOffset LoadedAt { get; } = loadedAt;
-
-    public TimeSpan LoadTime { get; } = loadTime;
+    public TimeSpan LoadTime { get; private set; }
 
     public ModelStatistics Statistics { get; } = statistics;
 
@@ -51,6 +74,77 @@ internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedM
     public EvictionCandidate Candidate => new(LastUse, Statistics.Hits + Statistics.Misses, LoadTime.TotalSeconds, Bytes,
         BitConverter.Int64BitsToDouble(Interlocked.Read(ref _inflationBits)));
 
+    /// <summary>Makes the loaded model leasable. Its load counts as a use, so a model loaded ahead of use is not the first to be evicted.</summary>
+    public void Publish(ILoadedModel model, ArtifactHandle artifact, long bytes, DateTimeOffset loadedAt, TimeSpan loadTime, long clock, double inflation,
+        CacheOutcome outcome)
+    {
+        _model = model;
+        _artifact = artifact;
+        Bytes = bytes;
+        LoadedAt = loadedAt;
+        LoadTime = loadTime;
+        RecordUse(clock, inflation, hit: false);
+
+        // The write that makes the entry leasable comes last: a thread that can lease sees every field above.
+        lock (_joining)
+        {
+            Interlocked.Exchange(ref _references, _joined);
+        }
+
+        _loaded.SetResult(outcome);
+    }
+
+    /// <summary>Ends a load that failed: nothing can be leased, and every waiter gets <paramref name="failure"/>.</summary>
+    public void Fail(Exception failure)
+    {
+        lock (_joining)
+        {
+            Interlocked.Exchange(ref _references, Gone);
+        }
+
+        _loaded.SetException(failure);
+
+        // Waiters may all have given up; the failure is reported to those that remain, not to the finalizer.
+        _ = _loaded.Task.Exception;
+    }
+
+    /// <summary>Releases the model and its hold on the artifact. Only the thread that began the eviction calls this.</summary>
+    public void DisposeModel()
+    {
+        _model?.Dispose();
+        _artifact?.Dispose();
+    }
+
+    /// <summary>Joins the load while it runs: its publication then holds a reference for the caller. False once the load has ended.</summary>
+    public bool TryJoin()
+    {
+        lock (_joining)
+        {
+            if (Volatile.Read(ref _references) != Loading)
+            {
+                return false;
+            }
+
+            _joined++;
+            return true;
+        }
+    }
+
+    /// <summary>A joined caller gives up waiting. True when the load had already published its reference, which the caller must now release.</summary>
+    public bool Leave()
+    {
+        lock (_joining)
+        {
+            if (Volatile.Read(ref _references) == Loading)
+            {
+                _joined--;
+                return false;
+            }
+        }
+
+        return _loaded.Task.IsCompletedSuccessfully;
+    }
+
     public bool TryAddReference()
     {
         var seen = Volatile.Read(ref _references);
@@ -70,7 +164,7 @@ internal sealed class CachedModel(string name, StagedArtifact artifact, ILoadedM
 
     public int Release() => Interlocked.Decrement(ref _references);
 
-    public bool TryBeginEviction() => Interlocked.CompareExchange(ref _references, -1, 0) == 0;
+    public bool TryBeginEviction() => Interlocked.CompareExchange(ref _references, Gone, 0) == 0;
 
     public void Retire() => Volatile.Write(ref _retired, 1);
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using OpenMme.Failures;
 using OpenMme.Runtime;
@@ -6,62 +5,107 @@ using OpenMme.Store;
 
 namespace OpenMme.MemoryTier;
 
-/// <summary>Cold loads: stat, failure memory, staging, memory reservation, session creation, footprint.</summary>
+/// <summary>Cold loads: stat, failure memory, staging, memory reservation, session creation, footprint; bounded in time as a whole.</summary>
 public sealed partial class ModelCache
 {
     /// <summary>From this size on, a model's footprint is its measured resident-memory growth rather than the estimate.</summary>
     public const long MeasuredFootprintThreshold = 8L << 20;
 
-    private readonly ConcurrentDictionary<string, FailedLoad> _failures = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _loadSlots;
     private long _diskLoads;
     private long _misses;
     private long _loadCount;
     private long _failedLoads;
 
-    private async Task<LoadResult> LoadColdAsync(string name, string? requestId)
+    /// <summary>Runs the load of a new entry to its end: published, or failed and out of the name map.</summary>
+    private async Task RunLoadAsync(CachedModel entry, string? requestId)
     {
-        if (_models.TryGetValue(name, out var loaded) && !loaded.IsRetired)
-        {
-            return new LoadResult(loaded, CacheOutcome.Hit);
-        }
-
-        var started = _time.GetTimestamp();
-        var key = KeyOf(name);
-        ModelKey.Validate(key);
-        var artifact = await StatAsync(key).ConfigureAwait(false);
-        if (_failures.TryGetValue(name, out var failure))
-        {
-            if (failure.Version == artifact.Version && _time.GetUtcNow() < failure.Until)
-            {
-                throw new ModelHostException(failure.Kind, failure.Message);
-            }
-
-            _failures.TryRemove(new KeyValuePair<string, FailedLoad>(name, failure));
-        }
-
-        await _loadSlots.WaitAsync().ConfigureAwait(false);
-        long reserved = 0;
         try
         {
-            // Memory is reserved before staging, from the stored size, so that evicting idle models
-            // first lets the disk tier delete their artifacts to make room for this one.
-            var onDisk = _disk.TryGet(artifact, out var staged);
-            var outcome = onDisk ? CacheOutcome.Disk : CacheOutcome.Miss;
-            var estimate = ModelFootprint.Estimate(onDisk ? staged.ContentBytes : artifact.Size);
-            CheckFits(name, estimate);
-            await ReserveAsync(name, requestId, estimate).ConfigureAwait(false);
-            reserved = estimate;
-            if (!onDisk)
+            await LoadEntryAsync(entry, requestId).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _models.TryRemove(new KeyValuePair<string, CachedModel>(entry.Name, entry));
+            entry.Fail(e);
+            return;
+        }
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            TryUnload(entry);
+        }
+    }
+
+    private async Task LoadEntryAsync(CachedModel entry, string? requestId)
+    {
+        var name = entry.Name;
+        var started = _time.GetTimestamp();
+        using var timeout = new CancellationTokenSource(_options.LoadTimeout, _time);
+        var phase = LoadPhase.Stat;
+        ArtifactInfo? artifact = null;
+        try
+        {
+            ModelKey.Validate(entry.Key);
+            artifact = await StatAsync(entry.Key, timeout.Token).ConfigureAwait(false);
+            _failures.ThrowIfRemembered(name, artifact.Version);
+            phase = LoadPhase.Queued;
+            await _loadSlots.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
             {
+                phase = LoadPhase.Reserving;
+                await LoadWithSlotAsync(entry, artifact, requestId, started, timeout.Token, p => phase = p).ConfigureAwait(false);
+            }
+            finally
+            {
+                _loadSlots.Release();
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw Failed(name, artifact, requestId, new ModelHostException(phase is LoadPhase.Stat or LoadPhase.Downloading ? FailureKind.StoreUnavailable : FailureKind.ModelFailed,
+                $"Model '{name}' did not load within {_options.LoadTimeout.TotalSeconds:0.###} s (it was {Describe(phase)}); the load was abandoned."));
+        }
+        catch (ModelLoadException e)
+        {
+            throw Failed(name, artifact, requestId, new ModelHostException(FailureKind.ModelFailed, $"Model '{name}' could not be loaded: {e.Message}.", e));
+        }
+        catch (ModelHostException e)
+        {
+            throw Failed(name, artifact, requestId, e);
+        }
+    }
+
+    private async Task LoadWithSlotAsync(CachedModel entry, ArtifactInfo artifact, string? requestId, long started, CancellationToken cancellationToken,
+        Action<LoadPhase> progress)
+    {
+        var name = entry.Name;
+        long reserved = 0;
+
+        // Memory is reserved before staging, from the stored size, so that evicting idle models
+        // first releases their artifacts, which the disk tier may then delete to make room.
+        var handle = _disk.TryAcquire(artifact);
+        try
+        {
+            var outcome = handle is null ? CacheOutcome.Miss : CacheOutcome.Disk;
+            var estimate = ModelFootprint.Estimate(handle?.Artifact.ContentBytes ?? artifact.Size);
+            CheckFits(name, estimate);
+            await ReserveAsync(name, requestId, estimate, cancellationToken).ConfigureAwait(false);
+            reserved = estimate;
+            if (handle is null)
+            {
+                progress(LoadPhase.Downloading);
                 var downloading = _time.GetTimestamp();
-                staged = await _disk.StageAsync(_store, artifact, CancellationToken.None).ConfigureAwait(false);
+                handle = await _disk.AcquireAsync(_store, artifact, cancellationToken).ConfigureAwait(false);
                 _metrics.ModelDownloadingTime.Record(_time.GetElapsedTime(downloading).TotalSeconds);
-                reserved = await ResizeReservationAsync(name, requestId, reserved, ModelFootprint.Estimate(staged.ContentBytes)).ConfigureAwait(false);
+                progress(LoadPhase.Reserving);
+                reserved = await ResizeReservationAsync(name, requestId, reserved, ModelFootprint.Estimate(handle.Artifact.ContentBytes), cancellationToken)
+                    .ConfigureAwait(false);
             }
 
             // Large models: account what the process really grew by (never less than the weights),
             // measured with the buffers freed before and during session creation handed back.
+            var staged = handle.Artifact;
             var measure = staged.ContentBytes >= MeasuredFootprintThreshold;
             var residentBefore = 0L;
             if (measure)
@@ -70,60 +114,54 @@ public sealed partial class ModelCache
                 residentBefore = ProcessMemory.ResidentBytes();
             }
 
+            progress(LoadPhase.Creating);
             var loading = _time.GetTimestamp();
-            var model = await LoadWithinTimeoutAsync(name, staged.ModelPath, started).ConfigureAwait(false);
+            var model = await CreateSessionAsync(staged.ModelPath, cancellationToken).ConfigureAwait(false);
             _metrics.ModelLoadingTime.Record(_time.GetElapsedTime(loading).TotalSeconds);
-            var statistics = StatisticsOf(name);
             if (measure)
             {
                 NativeMemory.Trim();
                 var measured = Math.Max(ProcessMemory.ResidentBytes() - residentBefore, staged.ContentBytes);
-                reserved = AdjustLoaded(reserved, statistics.Footprint(artifact.Version.Tag, measured));
+                reserved = AdjustLoaded(reserved, entry.Statistics.Footprint(staged.Version.Tag, measured));
             }
 
             var took = _time.GetElapsedTime(started);
-            var entry = new CachedModel(name, staged, model, reserved, _time.GetUtcNow(), took, statistics);
-            _models[name] = entry;
+            entry.Publish(model, handle, reserved, _time.GetUtcNow(), took, Interlocked.Increment(ref _clock), _policy.Inflation, outcome);
+            handle = null;
             reserved = 0;
-            statistics.Miss();
-            statistics.Loaded(entry.LoadedAt, took);
+            entry.Statistics.Miss();
+            entry.Statistics.Loaded(entry.LoadedAt, took);
             Interlocked.Increment(ref _loadCount);
             Interlocked.Increment(ref outcome == CacheOutcome.Disk ? ref _diskLoads : ref _misses);
-            LogLoaded(name, artifact.Version.Tag, outcome, entry.Bytes, took.TotalMilliseconds, requestId);
-            return new LoadResult(entry, outcome);
-        }
-        catch (ModelLoadException e)
-        {
-            throw RememberFailure(name, artifact, requestId, new ModelHostException(FailureKind.ModelFailed, $"Model '{name}' could not be loaded: {e.Message}.", e));
-        }
-        catch (ModelHostException e) when (e.Kind is FailureKind.ModelFailed or FailureKind.InsufficientMemory)
-        {
-            throw RememberFailure(name, artifact, requestId, e);
+            LogLoaded(name, entry.Key, staged.Version.Tag, outcome, entry.Bytes, took.TotalMilliseconds, requestId ?? NoRequest);
+            if (entry.IsPinned)
+            {
+                LogPinned(name, pinned: true);
+            }
         }
         finally
         {
             if (reserved > 0)
             {
-                Unaccount(reserved);
+                _budget.Release(reserved);
             }
 
-            _loadSlots.Release();
+            handle?.Dispose();
         }
     }
 
-    private async Task<ILoadedModel> LoadWithinTimeoutAsync(string name, string modelPath, long started)
+    private async Task<ILoadedModel> CreateSessionAsync(string modelPath, CancellationToken cancellationToken)
     {
         var loading = _runtime.LoadAsync(modelPath, CancellationToken.None).AsTask();
-        var remaining = _options.LoadTimeout - _time.GetElapsedTime(started);
         try
         {
-            return await loading.WaitAsync(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time).ConfigureAwait(false);
+            return await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException)
         {
             // Session creation cannot be interrupted; whatever it produces later is released.
             _ = loading.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
-            throw new ModelHostException(FailureKind.ModelFailed, $"Model '{name}' did not load within {_options.LoadTimeout.TotalSeconds:0} s.");
+            throw;
         }
     }
 
@@ -141,10 +179,9 @@ public sealed partial class ModelCache
         }
 
         Dispose(entry);
-        if (!_loads.IsRunning(entry.Name))
-        {
-            _disk.Remove(entry.Artifact.Key);
-        }
+
+        // Another name loading or holding the same artifact keeps it: the disk tier deletes only what nobody holds.
+        _disk.Remove(entry.Artifact.Key);
     }
 
     private void CheckFits(string name, long estimate)
@@ -156,39 +193,55 @@ public sealed partial class ModelCache
         }
     }
 
-    private ModelHostException RememberFailure(string name, ArtifactInfo artifact, string? requestId, ModelHostException failure)
+    private ModelHostException Failed(string name, ArtifactInfo? artifact, string? requestId, ModelHostException failure)
     {
         Interlocked.Increment(ref _failedLoads);
-        if (failure.Kind == FailureKind.ModelFailed)
+        if (failure.Kind == FailureKind.ModelFailed && artifact is not null)
         {
-            _failures[name] = new FailedLoad(artifact.Version, failure.Kind, failure.Message, _time.GetUtcNow() + _options.FailureMemory);
+            _failures.Remember(name, artifact.Version, failure);
         }
 
-        LogLoadFailed(name, failure.Message, requestId);
+        LogLoadFailed(name, failure.Message, requestId ?? NoRequest);
         return failure;
     }
 
-    private async Task<ArtifactInfo> StatAsync(string key)
+    private async Task<ArtifactInfo> StatAsync(string key, CancellationToken cancellationToken)
     {
         ArtifactInfo? artifact;
         try
         {
-            artifact = await _store.StatAsync(key, CancellationToken.None).ConfigureAwait(false);
+            artifact = await _store.StatAsync(key, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
         {
-            throw new ModelHostException(FailureKind.StoreUnavailable, $"The model store {_store.Source} could not be read: {e.Message}", e);
+            throw new ModelHostException(FailureKind.StoreUnavailable, $"The model store could not be read for {_store.Describe(key)}: {e.Message}", e);
         }
 
         return artifact ?? throw new ModelHostException(FailureKind.ArtifactNotFound,
-            $"Failed to download model data: no artifact at {_store.Describe(key)}. Upload the model there, or check the target model name.");
+            $"Failed to download model data {_store.Describe(key)}: no such artifact. Upload the model there, or check the target model name.");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} version {Version} from {Source} ({Bytes} bytes, {Milliseconds:F1} ms, request {RequestId})")]
-    private partial void LogLoaded(string model, string version, CacheOutcome source, long bytes, double milliseconds, string? requestId);
+    private static string Describe(LoadPhase phase) => phase switch
+    {
+        LoadPhase.Stat => "reading the artifact's metadata from the store",
+        LoadPhase.Queued => "waiting for a load slot",
+        LoadPhase.Reserving => "waiting for memory",
+        LoadPhase.Downloading => "downloading",
+        _ => "creating the session",
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} from {Key} version {Version} ({Source}, {Bytes} bytes, {Milliseconds:F1} ms, request {RequestId})")]
+    private partial void LogLoaded(string model, string key, string version, CacheOutcome source, long bytes, double milliseconds, string requestId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Load of {Model} failed (request {RequestId}): {Reason}")]
-    private partial void LogLoadFailed(string model, string reason, string? requestId);
+    private partial void LogLoadFailed(string model, string reason, string requestId);
 
-    private sealed record FailedLoad(ArtifactVersion Version, FailureKind Kind, string Message, DateTimeOffset Until);
+    private enum LoadPhase
+    {
+        Stat,
+        Queued,
+        Reserving,
+        Downloading,
+        Creating,
+    }
 }

@@ -3,15 +3,9 @@ using OpenMme.Failures;
 
 namespace OpenMme.MemoryTier;
 
-/// <summary>The byte budget: reservations, eviction in policy order, waiting for idle models, unloading.</summary>
+/// <summary>Room in the byte budget: reservations, eviction in policy order, waiting for idle models, unloading.</summary>
 public sealed partial class ModelCache
 {
-    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(50);
-
-    private readonly Lock _budgetLock = new();
-    private TaskCompletionSource _idleSignal = NewSignal();
-    private int _capacityWaiters;
-    private long _accountedBytes;
     private long _evictions;
     private long _unloads;
 
@@ -22,68 +16,68 @@ public sealed partial class ModelCache
     public long EvictForMemoryPressure(long bytes, string reason)
     {
         long freed = 0;
-        var evicted = new List<CachedModel>();
-        lock (_budgetLock)
+        List<CachedModel>? evicted = null;
+        lock (_budget.Sync)
         {
             while (freed < bytes && TryEvictIdle(out var victim))
             {
                 freed += victim.Bytes;
-                evicted.Add(victim);
+                (evicted ??= []).Add(victim);
             }
         }
 
-        foreach (var victim in evicted)
+        if (evicted is not null)
         {
-            Evicted(victim, reason);
-            Dispose(victim);
+            foreach (var victim in evicted)
+            {
+                Evicted(victim, reason);
+                Dispose(victim);
+            }
         }
 
         return freed;
     }
 
-    private async Task ReserveAsync(string name, string? requestId, long bytes)
+    /// <summary>Accounts <paramref name="bytes"/> for a load, evicting idle models for room, or waiting for one to become idle.</summary>
+    private async Task ReserveAsync(string name, string? requestId, long bytes, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         while (true)
         {
-            Task idle;
             List<CachedModel>? evicted = null;
-            lock (_budgetLock)
-            {
-                while (_accountedBytes + bytes > _options.BudgetBytes && TryEvictIdle(out var victim))
-                {
-                    _accountedBytes -= victim.Bytes;
-                    (evicted ??= []).Add(victim);
-                }
-
-                if (_accountedBytes + bytes <= _options.BudgetBytes)
-                {
-                    _accountedBytes += bytes;
-                    idle = Task.CompletedTask;
-                }
-                else
-                {
-                    Interlocked.Increment(ref _capacityWaiters);
-                    idle = Volatile.Read(ref _idleSignal).Task;
-                }
-            }
-
-            if (evicted is not null)
-            {
-                foreach (var victim in evicted)
-                {
-                    Evicted(victim, "memory", requestId);
-                    DisposeModel(victim);
-                }
-            }
-
-            if (idle.IsCompleted)
-            {
-                return;
-            }
-
+            var reserved = false;
+            var changed = _budget.BeginWait();
             try
             {
+                lock (_budget.Sync)
+                {
+                    while (!_budget.Fits(bytes) && TryEvictIdle(out var victim))
+                    {
+                        _budget.Add(-victim.Bytes);
+                        (evicted ??= []).Add(victim);
+                    }
+
+                    if (_budget.Fits(bytes))
+                    {
+                        _budget.Add(bytes);
+                        reserved = true;
+                    }
+                }
+
+                if (evicted is not null)
+                {
+                    foreach (var victim in evicted)
+                    {
+                        Evicted(victim, "memory", requestId);
+                        DisposeModel(victim);
+                    }
+                }
+
+                if (reserved)
+                {
+                    return;
+                }
+
                 var remaining = _options.CapacityWait - _time.GetElapsedTime(started);
                 if (remaining <= TimeSpan.Zero)
                 {
@@ -91,8 +85,7 @@ public sealed partial class ModelCache
                         $"Model '{name}' cannot be loaded: every loaded model is in use or pinned and the memory budget of {_options.BudgetBytes} bytes is full.");
                 }
 
-                // The poll bounds a wake-up missed between the budget check and a release.
-                await idle.WaitAsync(remaining < IdlePoll ? remaining : IdlePoll).ConfigureAwait(false);
+                await changed.WaitAsync(remaining, _time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -100,22 +93,22 @@ public sealed partial class ModelCache
             }
             finally
             {
-                Interlocked.Decrement(ref _capacityWaiters);
+                _budget.EndWait();
             }
         }
     }
 
     /// <summary>Moves a reservation from the estimate to the size known after staging.</summary>
-    private async Task<long> ResizeReservationAsync(string name, string? requestId, long reserved, long needed)
+    private async Task<long> ResizeReservationAsync(string name, string? requestId, long reserved, long needed, CancellationToken cancellationToken)
     {
         if (needed > reserved)
         {
             CheckFits(name, needed);
-            await ReserveAsync(name, requestId, needed - reserved).ConfigureAwait(false);
+            await ReserveAsync(name, requestId, needed - reserved, cancellationToken).ConfigureAwait(false);
         }
         else if (needed < reserved)
         {
-            Unaccount(reserved - needed);
+            _budget.Release(reserved - needed);
         }
 
         return needed;
@@ -126,16 +119,16 @@ public sealed partial class ModelCache
     {
         if (measured < reserved)
         {
-            Unaccount(reserved - measured);
+            _budget.Release(reserved - measured);
             return measured;
         }
 
-        lock (_budgetLock)
+        lock (_budget.Sync)
         {
-            _accountedBytes += measured - reserved;
+            _budget.Add(measured - reserved);
         }
 
-        var excess = Interlocked.Read(ref _accountedBytes) - _options.BudgetBytes;
+        var excess = _budget.Accounted - _options.BudgetBytes;
         if (excess > 0)
         {
             EvictForMemoryPressure(excess, "memory");
@@ -187,44 +180,24 @@ public sealed partial class ModelCache
         Interlocked.Increment(ref reason == "unload" ? ref _unloads : ref _evictions);
         entry.Statistics.Evicted();
         _metrics.Evictions.Add(1, new KeyValuePair<string, object?>("reason", reason));
-        LogEvicted(entry.Name, reason, entry.Bytes, requestId);
+        LogEvicted(entry.Name, reason, entry.Bytes, requestId ?? NoRequest);
     }
 
     /// <summary>Disposes an evicted model and returns its bytes to the budget.</summary>
     private void Dispose(CachedModel entry)
     {
         DisposeModel(entry);
-        Unaccount(entry.Bytes);
+        _budget.Release(entry.Bytes);
     }
 
     private void DisposeModel(CachedModel entry)
     {
         var started = _time.GetTimestamp();
-        entry.Model.Dispose();
+        entry.DisposeModel();
         NativeMemory.Trim();
         _metrics.ModelUnloadingTime.Record(_time.GetElapsedTime(started).TotalSeconds);
     }
 
-    private void Unaccount(long bytes)
-    {
-        lock (_budgetLock)
-        {
-            _accountedBytes -= bytes;
-        }
-
-        SignalIdle();
-    }
-
-    private void SignalIdle()
-    {
-        if (Volatile.Read(ref _capacityWaiters) > 0)
-        {
-            Interlocked.Exchange(ref _idleSignal, NewSignal()).TrySetResult();
-        }
-    }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Evicted {Model} ({Reason}, {Bytes} bytes, request {RequestId})")]
-    private partial void LogEvicted(string model, string reason, long bytes, string? requestId);
+    private partial void LogEvicted(string model, string reason, long bytes, string requestId);
 }

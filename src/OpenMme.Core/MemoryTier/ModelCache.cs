@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using OpenMme.Concurrency;
+using Microsoft.Extensions.ObjectPool;
 using OpenMme.Failures;
 using OpenMme.MemoryTier.Eviction;
 using OpenMme.Runtime;
@@ -10,14 +10,25 @@ using OpenMme.Telemetry;
 namespace OpenMme.MemoryTier;
 
 /// <summary>
-/// The memory tier: loaded models under a byte budget. A hit takes a lease without locks; a miss
-/// joins the one load running for that model (single flight), bounded by a load-concurrency
-/// limit. Making room evicts idle models in the order of the eviction policy; models with
-/// leases or pins are never evicted, and a load waits for one to become idle rather than
-/// overrun the budget.
+/// The memory tier: loaded models under a byte budget. A hit takes a lease without locks or
+/// allocations; a miss joins the one load running for that name (the entry in the name map is
+/// the load: single flight), bounded by a load-concurrency limit. Making room evicts idle models
+/// in the order of the eviction policy; models with leases or pins are never evicted, and a load
+/// waits for one to become idle rather than overrun the budget.
 /// </summary>
+/// <remarks>
+/// Interleavings the design answers (each forced by a test in ModelCacheInterleavingTests):
+/// a load waiting for room while leases come and go (no reservation without room);
+/// a load under an alias while another download needs the disk (loads hold an artifact handle);
+/// a lease disposed twice (the token's generation ends once);
+/// an unload while the model loads (the unload waits for the load, then unloads);
+/// an eviction between a load and its first lease (the waiter loads again).
+/// </remarks>
 public sealed partial class ModelCache : IDisposable
 {
+    /// <summary>Logged as the request of work no request asked for (a load ahead of use, the watchdog).</summary>
+    private const string NoRequest = "-";
+
     private readonly ModelCacheOptions _options;
     private readonly IModelStore _store;
     private readonly DiskTier.DiskTier _disk;
@@ -27,13 +38,15 @@ public sealed partial class ModelCache : IDisposable
     private readonly OpenMmeMetrics _metrics;
     private readonly bool _ownsMetrics;
     private readonly IEvictionPolicy _policy;
+    private readonly MemoryBudget _budget;
+    private readonly FailureMemory _failures;
+    private readonly ObjectPool<LeaseToken> _leaseTokens;
     private readonly ConcurrentDictionary<string, CachedModel> _models = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _registrations = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ModelStatistics> _statistics = new(StringComparer.Ordinal);
-    private readonly SingleFlight<string, LoadResult> _loads = new();
     private long _clock;
     private long _hits;
     private long _leases;
+    private int _disposed;
 
     /// <summary>Creates the memory tier over a store, its disk tier and a runtime backend.</summary>
     public ModelCache(ModelCacheOptions options, IModelStore store, DiskTier.DiskTier disk, IModelRuntime runtime, TimeProvider time,
@@ -50,10 +63,12 @@ public sealed partial class ModelCache : IDisposable
         _ownsMetrics = metrics is null;
         _metrics = metrics ?? new OpenMmeMetrics();
         _policy = EvictionPolicies.Create(options.EvictionPolicy);
+        _budget = new MemoryBudget(options.BudgetBytes);
+        _failures = new FailureMemory(time, options.FailureMemory);
+        _leaseTokens = new DefaultObjectPool<LeaseToken>(new LeaseTokenPolicy(this), maximumRetained: 1024);
         _loadSlots = new SemaphoreSlim(options.MaxConcurrentLoads, options.MaxConcurrentLoads);
-        disk.IsInUse = key => _loads.IsRunning(key) || IsLoadedKey(key);
-        _metrics.Gauge("openmme.loaded_models", () => _models.Count, "{model}", "Models in memory (LoadedModelCount).");
-        _metrics.Gauge("openmme.memory_tier.bytes", () => Interlocked.Read(ref _accountedBytes), "By", "Bytes the memory tier accounts for loaded models.");
+        _metrics.Gauge("openmme.loaded_models", () => LoadedCount(), "{model}", "Models in memory (LoadedModelCount).");
+        _metrics.Gauge("openmme.memory_tier.bytes", () => _budget.Accounted, "By", "Bytes the memory tier accounts for loaded models.");
     }
 
     /// <summary>The store models are loaded from.</summary>
@@ -66,7 +81,7 @@ public sealed partial class ModelCache : IDisposable
     public string EvictionPolicy => _policy.Name;
 
     /// <summary>Takes a lease on a model, loading it first when it is not in memory.</summary>
-    /// <param name="name">The model name (the target model key on the runtime API).</param>
+    /// <param name="name">The model name: one loaded under that name, else the store key it names (the target model on the runtime API).</param>
     /// <param name="requestId">The request that asks, named in the logs of a load it starts.</param>
     /// <param name="cancellationToken">Stops waiting; a load already running goes on for other callers.</param>
     public ValueTask<ModelLease> AcquireAsync(string name, string? requestId, CancellationToken cancellationToken)
@@ -79,58 +94,101 @@ public sealed partial class ModelCache : IDisposable
     /// <summary>Takes a lease on a model (no request id for the logs).</summary>
     public ValueTask<ModelLease> AcquireAsync(string name, CancellationToken cancellationToken) => AcquireAsync(name, null, cancellationToken);
 
-    /// <summary>Loads a model ahead of use under <paramref name="name"/> from store key <paramref name="key"/> (container <c>POST /models</c>).</summary>
-    public async Task<CacheOutcome> LoadAsync(string name, string key, CancellationToken cancellationToken)
+    /// <summary>Takes a lease on a model only if it is in memory now (container contract's <c>/models/{name}/invoke</c>); null otherwise.</summary>
+    public ModelLease? TryAcquireLoaded(string name) =>
+        _models.TryGetValue(name, out var entry) ? TryLease(entry, CacheOutcome.Hit) : null;
+
+    /// <summary>
+    /// Loads a model ahead of use under <paramref name="name"/> from store key <paramref name="key"/>
+    /// (container <c>POST /models</c>). Joins a load of the same name and key already running;
+    /// a name loaded or loading from another key is a conflict.
+    /// </summary>
+    /// <param name="name">The name to load under.</param>
+    /// <param name="key">The store key.</param>
+    /// <param name="pinned">Pin the model (never evicted) from the moment it is loaded.</param>
+    /// <param name="requestId">The request that asks, named in the load's logs.</param>
+    /// <param name="cancellationToken">Stops waiting; the load goes on.</param>
+    public async Task<CacheOutcome> LoadAsync(string name, string key, bool pinned, string? requestId, CancellationToken cancellationToken)
     {
         ModelKey.Validate(key);
-        if (_models.ContainsKey(name))
+        var entry = GetOrStartLoad(name, key, pinned, requestId, out var started);
+        if (!started && (entry.Key != key || !entry.IsLoading))
         {
-            throw new ModelHostException(FailureKind.ModelAlreadyLoaded, $"Model '{name}' is already loaded.");
+            throw new ModelHostException(FailureKind.ModelAlreadyLoaded, entry.Key == key
+                ? $"Model '{name}' is already loaded."
+                : $"Model '{name}' is already loaded from '{entry.Key}'; unload it before loading it from '{key}'.");
         }
 
-        _registrations[name] = key;
-        var result = await _loads.RunAsync(name, (Cache: this, RequestId: (string?)null), static (n, s) => s.Cache.LoadColdAsync(n, s.RequestId))
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return result.Outcome;
+        var outcome = await entry.Loaded.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (pinned && !started)
+        {
+            Pin(name, pinned: true);
+        }
+
+        return outcome;
     }
+
+    /// <summary>Loads a model ahead of use, unpinned.</summary>
+    public Task<CacheOutcome> LoadAsync(string name, string key, CancellationToken cancellationToken) =>
+        LoadAsync(name, key, pinned: false, requestId: null, cancellationToken);
 
     /// <summary>Pins (never evicted, never unloaded by cache-disabled mode) or unpins a loaded model. False when it is not loaded.</summary>
     public bool Pin(string name, bool pinned)
     {
-        if (!_models.TryGetValue(name, out var entry))
+        if (!_models.TryGetValue(name, out var entry) || !entry.IsLive)
         {
             return false;
         }
 
-        entry.IsPinned = pinned;
-        LogPinned(name, pinned);
+        if (entry.IsPinned != pinned)
+        {
+            entry.IsPinned = pinned;
+            LogPinned(name, pinned);
+        }
+
         return true;
     }
 
-    /// <summary>Unloads a model: it leaves memory once its in-flight requests finish. False when it is not loaded.</summary>
-    public bool Unload(string name)
+    /// <summary>
+    /// Unloads a model: it leaves memory once its in-flight requests finish. A model still loading
+    /// is unloaded once its load ends. False when no model of that name is loaded or loading.
+    /// </summary>
+    public async Task<bool> UnloadAsync(string name, CancellationToken cancellationToken)
     {
-        _registrations.TryRemove(name, out _);
-        if (!_models.TryRemove(name, out var entry))
+        while (_models.TryGetValue(name, out var entry))
         {
-            return false;
+            if (entry.IsLoading)
+            {
+                try
+                {
+                    await entry.Loaded.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (ModelHostException)
+                {
+                    // The load failed: nothing to unload, as the loop finds.
+                }
+            }
+            else if (TryUnload(entry))
+            {
+                return true;
+            }
+            else if (!entry.IsLive)
+            {
+                _models.TryRemove(new KeyValuePair<string, CachedModel>(name, entry));
+            }
         }
 
-        entry.Retire();
-        Evicted(entry, "unload");
-        if (entry.TryBeginEviction())
-        {
-            Dispose(entry);
-        }
-
-        return true;
+        return false;
     }
+
+    /// <summary>Unloads a loaded model now; false when it is not loaded (a model still loading is left alone).</summary>
+    public bool Unload(string name) => _models.TryGetValue(name, out var entry) && TryUnload(entry);
 
     /// <summary>True when the model is in memory.</summary>
-    public bool IsLoaded(string name) => _models.ContainsKey(name);
+    public bool IsLoaded(string name) => _models.TryGetValue(name, out var entry) && entry.IsLive;
 
     /// <summary>Describes a loaded model, or null.</summary>
-    public LoadedModelInfo? Describe(string name) => _models.TryGetValue(name, out var entry) ? Info(entry) : null;
+    public LoadedModelInfo? Describe(string name) => _models.TryGetValue(name, out var entry) && entry.IsLive ? Info(entry) : null;
 
     /// <summary>Every loaded model, ordered by name.</summary>
     public IReadOnlyList<LoadedModelInfo> List()
@@ -138,15 +196,15 @@ public sealed partial class ModelCache : IDisposable
         var list = new List<LoadedModelInfo>(_models.Count);
         foreach (var entry in _models.Values)
         {
-            list.Add(Info(entry));
+            if (entry.IsLive)
+            {
+                list.Add(Info(entry));
+            }
         }
 
         list.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return list;
     }
-
-    /// <summary>The store key a model name loads from.</summary>
-    public string KeyOf(string name) => _registrations.TryGetValue(name, out var key) ? key : name;
 
     /// <summary>Cumulative counters.</summary>
     public ModelCacheCounters Counters => new(
@@ -158,27 +216,38 @@ public sealed partial class ModelCache : IDisposable
         Interlocked.Read(ref _evictions),
         Interlocked.Read(ref _unloads),
         Interlocked.Read(ref _leases),
-        Interlocked.Read(ref _accountedBytes),
-        _models.Count);
+        _budget.Accounted,
+        LoadedCount());
 
-    /// <summary>Unloads every model.</summary>
+    /// <summary>Unloads every model; loads still running are unloaded as they finish.</summary>
     public void Dispose()
     {
-        foreach (var name in _models.Keys)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            Unload(name);
+            return;
         }
 
-        _loadSlots.Dispose();
+        foreach (var entry in _models.Values)
+        {
+            TryUnload(entry);
+        }
+
         if (_ownsMetrics)
         {
             _metrics.Dispose();
         }
     }
 
-    internal void Release(CachedModel entry)
+    /// <summary>Ends a lease (from <see cref="LeaseToken.End"/>, once per lease).</summary>
+    internal void Release(CachedModel entry, LeaseToken token)
     {
+        _leaseTokens.Return(token);
         Interlocked.Decrement(ref _leases);
+        ReleaseReference(entry);
+    }
+
+    private void ReleaseReference(CachedModel entry)
+    {
         if (entry.Release() != 0)
         {
             return;
@@ -193,7 +262,7 @@ public sealed partial class ModelCache : IDisposable
             ThreadPool.UnsafeQueueUserWorkItem(static state => state.Cache.DropAfterUse(state.Entry), (Cache: this, Entry: entry), preferLocal: false);
         }
 
-        SignalIdle();
+        _budget.Signal();
     }
 
     private async ValueTask<ModelLease> AcquireColdAsync(string name, string? requestId, CancellationToken cancellationToken)
@@ -201,36 +270,82 @@ public sealed partial class ModelCache : IDisposable
         var started = _time.GetTimestamp();
         while (true)
         {
-            LoadResult result;
-            try
+            var entry = GetOrStartLoad(name, name, pinned: false, requestId, out _);
+            if (entry.TryJoin())
             {
-                result = await _loads.RunAsync(name, (Cache: this, RequestId: requestId), static (n, s) => s.Cache.LoadColdAsync(n, s.RequestId))
-                    .WaitAsync(_options.LoadWaitTimeout, _time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                throw new ModelHostException(FailureKind.ModelNotReady,
-                    $"Model '{name}' is still loading after {_options.LoadWaitTimeout.TotalSeconds:0.###} s; the load goes on, retry shortly.");
-            }
+                CacheOutcome outcome;
+                try
+                {
+                    outcome = await entry.Loaded.WaitAsync(_options.LoadWaitTimeout, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+                {
+                    if (entry.Leave())
+                    {
+                        ReleaseReference(entry);
+                    }
 
-            var lease = TryLease(result.Entry, result.Outcome) ?? (_models.TryGetValue(name, out var current) ? TryLease(current, CacheOutcome.Hit) : null);
-            if (lease is { } leased)
-            {
+                    if (e is TimeoutException)
+                    {
+                        throw new ModelHostException(FailureKind.ModelNotReady,
+                            $"Model '{name}' is still loading after {_options.LoadWaitTimeout.TotalSeconds:0.###} s; the load goes on, retry shortly.");
+                    }
+
+                    throw;
+                }
+
                 _metrics.ModelLoadingWaitTime.Record(_time.GetElapsedTime(started).TotalSeconds);
-                return leased;
+                return Lease(entry, outcome);
             }
 
-            // Evicted between its load and our lease (only under heavy memory pressure): load again.
+            if (TryLease(entry, CacheOutcome.Hit) is { } lease)
+            {
+                return lease;
+            }
+
+            if (entry.Loaded.IsFaulted)
+            {
+                // The load ended in failure before this request could join it (a failure found at once, such as a missing artifact).
+                await entry.Loaded.ConfigureAwait(false);
+            }
+
+            // Gone since it was looked up (evicted or unloaded): load again.
+            _models.TryRemove(new KeyValuePair<string, CachedModel>(name, entry));
         }
     }
 
-    private ModelLease? TryLease(CachedModel entry, CacheOutcome outcome)
+    /// <summary>The entry of <paramref name="name"/>: the one loaded or loading, else a new one whose load this call starts.</summary>
+    private CachedModel GetOrStartLoad(string name, string key, bool pinned, string? requestId, out bool started)
     {
-        if (!entry.TryAddReference())
+        while (true)
         {
-            return null;
-        }
+            if (_models.TryGetValue(name, out var existing))
+            {
+                if (existing.IsLoading || existing.IsLive)
+                {
+                    started = false;
+                    return existing;
+                }
 
+                _models.TryRemove(new KeyValuePair<string, CachedModel>(name, existing));
+                continue;
+            }
+
+            var entry = new CachedModel(name, key, pinned, StatisticsOf(name));
+            if (_models.TryAdd(name, entry))
+            {
+                started = true;
+                _ = RunLoadAsync(entry, requestId);
+                return entry;
+            }
+        }
+    }
+
+    private ModelLease? TryLease(CachedModel entry, CacheOutcome outcome) => entry.TryAddReference() ? Lease(entry, outcome) : null;
+
+    /// <summary>Turns a reference the caller holds on <paramref name="entry"/> into a lease.</summary>
+    private ModelLease Lease(CachedModel entry, CacheOutcome outcome)
+    {
         var hit = outcome == CacheOutcome.Hit;
         entry.RecordUse(Interlocked.Increment(ref _clock), _policy.Inflation, hit);
         if (hit)
@@ -240,33 +355,58 @@ public sealed partial class ModelCache : IDisposable
 
         _metrics.CacheLookups.Add(1, CacheTags.For(outcome));
         Interlocked.Increment(ref _leases);
-        return new ModelLease(this, entry, outcome);
+        var token = _leaseTokens.Get();
+        return new ModelLease(token, token.Begin(entry), outcome);
+    }
+
+    /// <summary>Takes a loaded model out of the name map; it is disposed now if idle, else when its last lease ends.</summary>
+    private bool TryUnload(CachedModel entry)
+    {
+        if (!entry.IsLive || !_models.TryRemove(new KeyValuePair<string, CachedModel>(entry.Name, entry)))
+        {
+            return false;
+        }
+
+        entry.Retire();
+        Evicted(entry, "unload");
+        if (entry.TryBeginEviction())
+        {
+            Dispose(entry);
+        }
+
+        return true;
+    }
+
+    private int LoadedCount()
+    {
+        var count = 0;
+        foreach (var entry in _models.Values)
+        {
+            if (entry.IsLive)
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     private ModelStatistics StatisticsOf(string name) => _statistics.GetOrAdd(name, static _ => new ModelStatistics());
 
-    private bool IsLoadedKey(string key)
-    {
-        foreach (var entry in _models.Values)
-        {
-            if (entry.Artifact.Key == key)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static LoadedModelInfo Info(CachedModel entry)
     {
         var statistics = entry.Statistics;
-        return new LoadedModelInfo(entry.Name, entry.Artifact.Key, entry.Version.Tag, entry.Bytes, statistics.Hits, statistics.Misses,
+        return new LoadedModelInfo(entry.Name, entry.Key, entry.Version.Tag, entry.Bytes, statistics.Hits, statistics.Misses,
             statistics.Loads, statistics.Evictions, Math.Max(0, entry.References), entry.LoadedAt, entry.LoadTime.TotalSeconds, entry.IsPinned);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pinned {Model}: {Pinned}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Model} pinned: {Pinned}")]
     private partial void LogPinned(string model, bool pinned);
 
-    private sealed record LoadResult(CachedModel Entry, CacheOutcome Outcome);
+    private sealed class LeaseTokenPolicy(ModelCache cache) : PooledObjectPolicy<LeaseToken>
+    {
+        public override LeaseToken Create() => new(cache);
+
+        public override bool Return(LeaseToken token) => true;
+    }
 }

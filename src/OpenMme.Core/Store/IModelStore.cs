@@ -9,7 +9,7 @@ public interface IModelStore
     /// <summary>The source this store reads, e.g. <c>file:///models/</c>.</summary>
     string Source { get; }
 
-    /// <summary>A human-readable location of <paramref name="key"/>, for error messages.</summary>
+    /// <summary>Where <paramref name="key"/> is, for error messages that reach clients: the key (and bucket), never a server path.</summary>
     string Describe(string key);
 
     /// <summary>Size and version of an artifact, or null when it does not exist.</summary>

@@ -3,7 +3,11 @@ using System.Runtime.CompilerServices;
 
 namespace OpenMme.Store;
 
-/// <summary>A folder on local disk as the model store (<c>DIR</c> or <c>file:///DIR/</c>).</summary>
+/// <summary>
+/// A folder on local disk as the model store (<c>DIR</c> or <c>file:///DIR/</c>). An artifact's
+/// version is its size and modification time; symbolic links are followed to the file they name.
+/// Messages name keys, never the folder: they reach remote clients.
+/// </summary>
 public sealed class LocalFolderStore : IModelStore
 {
     private readonly string _root;
@@ -22,14 +26,14 @@ public sealed class LocalFolderStore : IModelStore
     public string Source { get; }
 
     /// <inheritdoc />
-    public string Describe(string key) => Path.Combine(_root, key);
+    public string Describe(string key) => $"(key: {key})";
 
     /// <inheritdoc />
     public ValueTask<ArtifactInfo?> StatAsync(string key, CancellationToken cancellationToken)
     {
         ModelKey.Validate(key);
-        var file = new FileInfo(PathOf(key));
-        return ValueTask.FromResult(file.Exists ? ToInfo(key, file) : null);
+        var file = Resolve(new FileInfo(PathOf(key)));
+        return ValueTask.FromResult(file is not null ? ToInfo(key, file) : null);
     }
 
     /// <inheritdoc />
@@ -46,9 +50,9 @@ public sealed class LocalFolderStore : IModelStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             var key = Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/');
-            if (ArtifactKinds.IsArtifact(key))
+            if (ArtifactKinds.IsArtifact(key) && Resolve(new FileInfo(path)) is { } file)
             {
-                yield return ToInfo(key, new FileInfo(path));
+                yield return ToInfo(key, file);
             }
         }
     }
@@ -56,8 +60,7 @@ public sealed class LocalFolderStore : IModelStore
     /// <inheritdoc />
     public ValueTask<Stream> OpenReadAsync(ArtifactInfo artifact, CancellationToken cancellationToken)
     {
-        Stream stream = new FileStream(PathOf(artifact.Key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-            bufferSize: 0, FileOptions.SequentialScan);
+        Stream stream = new LocalArtifactStream(PathOf(artifact.Key), artifact);
         return ValueTask.FromResult(stream);
     }
 
@@ -72,7 +75,27 @@ public sealed class LocalFolderStore : IModelStore
         return path;
     }
 
-    private static ArtifactInfo ToInfo(string key, FileInfo file) =>
-        new(key, file.Length, new ArtifactVersion(string.Create(CultureInfo.InvariantCulture,
-            $"{file.Length:x}-{file.LastWriteTimeUtc.Ticks:x}")));
+    /// <summary>The version of a file of <paramref name="length"/> bytes last written at <paramref name="lastWriteUtc"/>.</summary>
+    internal static ArtifactVersion VersionOf(long length, DateTime lastWriteUtc) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"{length:x}-{lastWriteUtc.Ticks:x}"));
+
+    /// <summary>The file itself, or the file a symbolic link leads to; null when there is none.</summary>
+    private static FileInfo? Resolve(FileInfo file)
+    {
+        if (file.LinkTarget is not null)
+        {
+            try
+            {
+                file = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
+
+        return file.Exists ? file : null;
+    }
+
+    private static ArtifactInfo ToInfo(string key, FileInfo file) => new(key, file.Length, VersionOf(file.Length, file.LastWriteTimeUtc));
 }

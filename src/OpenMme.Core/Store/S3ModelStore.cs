@@ -178,7 +178,7 @@ public sealed class S3ModelStore : IModelStore, IDisposable
                 response.Dispose();
                 throw new ModelHostException(FailureKind.StoreUnavailable, $"Model data {Describe(artifact.Key)} changed while it was being downloaded; try again.");
             case HttpStatusCode.OK:
-                return await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                return new ReadTimeoutStream(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _options.RequestTimeout);
             case HttpStatusCode.NotFound:
                 response.Dispose();
                 throw new ModelHostException(FailureKind.ArtifactNotFound, $"Failed to download model data {Describe(artifact.Key)}: the object does not exist.");

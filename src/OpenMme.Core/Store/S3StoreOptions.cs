@@ -25,6 +25,6 @@ public sealed record S3StoreOptions
     /// <summary>Wait before the first retry; doubled for each further one.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Time allowed for one metadata call, and for a download to start answering.</summary>
+    /// <summary>Time allowed for one metadata call, for a download to start answering, and for each read of its body to receive anything.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

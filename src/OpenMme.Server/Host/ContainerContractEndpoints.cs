@@ -49,10 +49,7 @@ public static class ContainerContractEndpoints
                 return Error(context, FailureKind.ModelNotLoaded, $"No such resource: POST /models/{name}. Invoke a model with POST /models/NAME/invoke.");
             }
 
-            name = name[..^"/invoke".Length];
-            return cache.IsLoaded(name)
-                ? pipeline.InvokeAsync(context, name)
-                : Error(context, FailureKind.ModelNotLoaded, $"Model '{name}' is not loaded; load it with POST /models first.");
+            return pipeline.InvokeAsync(context, name[..^"/invoke".Length], loadedOnly: true);
         });
         return endpoints;
     }
@@ -85,11 +82,8 @@ public static class ContainerContractEndpoints
 
         try
         {
-            await cache.LoadAsync(request.ModelName, KeyOf(cache.Store, request.Url), context.RequestAborted).ConfigureAwait(false);
-            if (request.Pinned == true)
-            {
-                cache.Pin(request.ModelName, pinned: true);
-            }
+            await cache.LoadAsync(request.ModelName, KeyOf(cache.Store, request.Url), request.Pinned == true, context.TraceIdentifier, context.RequestAborted)
+                .ConfigureAwait(false);
 
             await Results.Json(new LoadResponse($"Model {request.ModelName} loaded.", request.ModelName, request.Url), HostJsonContext.Default.LoadResponse)
                 .ExecuteAsync(context).ConfigureAwait(false);
@@ -166,10 +160,18 @@ public static class ContainerContractEndpoints
             ? Describe(context, cache, name)
             : Error(context, FailureKind.ModelNotLoaded, $"Model '{name}' is not loaded; load it with POST /models first.");
 
-    private static Task Unload(HttpContext context, ModelCache cache, string name) =>
-        cache.Unload(name)
-            ? Results.Json(new LoadResponse($"Model {name} unloaded.", name, null), HostJsonContext.Default.LoadResponse).ExecuteAsync(context)
-            : Error(context, FailureKind.ModelNotLoaded, $"Model '{name}' is not loaded.");
+    private static async Task Unload(HttpContext context, ModelCache cache, string name)
+    {
+        // A model still loading is unloaded once its load ends: the answer always means "gone".
+        if (await cache.UnloadAsync(name, context.RequestAborted).ConfigureAwait(false))
+        {
+            await Results.Json(new LoadResponse($"Model {name} unloaded.", name, null), HostJsonContext.Default.LoadResponse).ExecuteAsync(context).ConfigureAwait(false);
+        }
+        else
+        {
+            await Error(context, FailureKind.ModelNotLoaded, $"Model '{name}' is not loaded.").ConfigureAwait(false);
+        }
+    }
 
     private static string ModelName(HttpContext context) => Uri.UnescapeDataString((string?)context.Request.RouteValues["name"] ?? string.Empty);
 

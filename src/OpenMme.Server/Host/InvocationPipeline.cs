@@ -19,7 +19,11 @@ internal sealed partial class InvocationPipeline(
     private const int MaxCustomAttributes = 1024;
     private const int MaxInferenceId = 64;
 
-    public async Task InvokeAsync(HttpContext context, string? target)
+    /// <summary>Answers one invocation.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="target">The model: a name loaded under it, else a store key (null when the header was missing).</param>
+    /// <param name="loadedOnly">Only a model in memory now may answer (container contract's <c>/models/{name}/invoke</c>): never load.</param>
+    public async Task InvokeAsync(HttpContext context, string? target, bool loadedOnly = false)
     {
         var started = Stopwatch.GetTimestamp();
         var response = context.Response;
@@ -39,7 +43,9 @@ internal sealed partial class InvocationPipeline(
             CheckOptionalHeaders(request);
             var format = PayloadCodecs.RequestFormat(request.ContentType);
             using var body = await RequestBody.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
-            using var lease = await cache.AcquireAsync(target, requestId, context.RequestAborted).ConfigureAwait(false);
+            using var lease = loadedOnly
+                ? cache.TryAcquireLoaded(target) ?? throw new ModelHostException(FailureKind.ModelNotLoaded, $"Model '{target}' is not loaded; load it with POST /models first.")
+                : await cache.AcquireAsync(target, requestId, context.RequestAborted).ConfigureAwait(false);
             response.Headers[SageMakerHeaders.Cache] = CacheHeader(lease.Outcome);
             using var slot = await gate.EnterAsync(context.RequestAborted).ConfigureAwait(false);
             if (!slot.IsAcquired)

@@ -27,7 +27,7 @@ public static class ModelHostServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(_ => ModelStores.Open(settings.ModelSource, settings.S3));
         services.AddSingleton(sp => new DiskTier.DiskTier(
-            new DiskTierOptions(settings.CacheDirectory, settings.DiskBudgetBytes, settings.Archive),
+            new DiskTierOptions(settings.CacheDirectory, settings.DiskBudgetBytes, settings.Archive) { DownloadTimeout = settings.LoadTimeout },
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DiskTier.DiskTier>>()));
         services.AddSingleton<IModelRuntime>(_ => new OnnxModelRuntime(new OnnxRuntimeOptions(settings.IntraOpThreads)));

@@ -11,7 +11,7 @@ public sealed class VerifyingStreamTests
     public async Task Crc32_is_written_big_endian_in_base64_as_s3_does()
     {
         // CRC-32 of "123456789" is 0xCBF43926, the standard check value.
-        using var stream = new VerifyingStream(new MemoryStream(Check), new ArtifactChecksum("CRC32", "y/Q5Jg=="));
+        using var stream = new VerifyingStream(new MemoryStream(Check), new ArtifactChecksum("CRC32", "y/Q5Jg=="), "(key: check)");
         await stream.CopyToAsync(Stream.Null);
 
         Assert.Equal("y/Q5Jg==", stream.Digest());
@@ -21,7 +21,7 @@ public sealed class VerifyingStreamTests
     [Fact]
     public async Task Sha256_digests_the_whole_stream()
     {
-        using var stream = new VerifyingStream(new MemoryStream(Check), new ArtifactChecksum("SHA256", "x"));
+        using var stream = new VerifyingStream(new MemoryStream(Check), new ArtifactChecksum("SHA256", "x"), "(key: check)");
         await stream.CopyToAsync(Stream.Null);
 
         Assert.Equal(Convert.ToBase64String(SHA256.HashData(Check)), stream.Digest());
@@ -30,7 +30,7 @@ public sealed class VerifyingStreamTests
     [Fact]
     public async Task Without_a_checksum_only_bytes_are_counted()
     {
-        using var stream = new VerifyingStream(new MemoryStream(Check), null);
+        using var stream = new VerifyingStream(new MemoryStream(Check), null, "(key: check)");
         await stream.CopyToAsync(Stream.Null);
 
         Assert.Null(stream.Digest());

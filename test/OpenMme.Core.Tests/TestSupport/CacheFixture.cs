@@ -13,7 +13,8 @@ public sealed class CacheFixture : IDisposable
 {
     private readonly TempDirectory _root = new();
 
-    public CacheFixture(int models, long modelBytes, Func<long, long> budget, TimeSpan? failureMemory = null, bool useSystemClock = true, string policy = "lru")
+    public CacheFixture(int models, long modelBytes, Func<long, long> budget, TimeSpan? failureMemory = null, bool useSystemClock = true, string policy = "lru",
+        long diskBudget = 0, TimeSpan? loadTimeout = null, int loadSlots = 2, Func<IModelStore, IModelStore>? store = null)
     {
         ModelFolder = _root.Combine("models");
         CacheFolder = _root.Combine("cache");
@@ -31,13 +32,16 @@ public sealed class CacheFixture : IDisposable
 
         Time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         TimeProvider clock = useSystemClock ? TimeProvider.System : Time;
-        Store = new LocalFolderStore(ModelFolder);
-        Disk = new DiskTier.DiskTier(new DiskTierOptions(CacheFolder, 0, ArchiveLimits.Default), clock, NullLogger<DiskTier.DiskTier>.Instance);
+        Folder = new LocalFolderStore(ModelFolder);
+        Store = store?.Invoke(Folder) ?? Folder;
+        var timeout = loadTimeout ?? TimeSpan.FromSeconds(360);
+        Disk = new DiskTier.DiskTier(new DiskTierOptions(CacheFolder, diskBudget, ArchiveLimits.Default) { DownloadTimeout = timeout }, clock,
+            NullLogger<DiskTier.DiskTier>.Instance);
         Runtime = new TrackingRuntime(new OnnxModelRuntime(new OnnxRuntimeOptions()));
         var largest = Samples.Count == 0 ? 0 : Samples.Max(s => s.Onnx.Length);
         Budget = budget(ModelFootprint.Estimate(largest));
         Cache = new ModelCache(
-            new ModelCacheOptions(Budget, 2, failureMemory ?? TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)) { EvictionPolicy = policy },
+            new ModelCacheOptions(Budget, loadSlots, failureMemory ?? TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)) { EvictionPolicy = policy, LoadTimeout = timeout },
             Store, Disk, Runtime, clock, NullLogger<ModelCache>.Instance);
     }
 
@@ -49,7 +53,11 @@ public sealed class CacheFixture : IDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public LocalFolderStore Store { get; }
+    /// <summary>The model folder as a store.</summary>
+    public LocalFolderStore Folder { get; }
+
+    /// <summary>The store the cache loads from: the folder, or what the test wrapped it in.</summary>
+    public IModelStore Store { get; }
 
     public DiskTier.DiskTier Disk { get; }
 

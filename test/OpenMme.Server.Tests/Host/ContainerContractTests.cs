@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using OpenMme.MemoryTier;
+using OpenMme.Runtime.Onnx;
 using OpenMme.Samples;
 using OpenMme.TestSupport;
 
@@ -123,5 +124,39 @@ public sealed class ContainerContractTests
         using var response = await host.Client.SendAsync(request);
 
         await HostFixture.AssertExpectedAsync(sample, response);
+    }
+
+    [Fact]
+    public async Task Unloading_a_model_while_it_loads_waits_for_the_load_then_unloads_it()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runtime = new TrackingRuntime(new OnnxModelRuntime(new OnnxRuntimeOptions())) { LoadGate = gate.Task };
+        var loading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        runtime.Loading += _ => loading.TrySetResult();
+        await using var host = await HostFixture.StartAsync(StoreKind.LocalFolder, runtime: runtime);
+        var sample = await host.AddSampleAsync(0, name: "a.onnx");
+
+        var load = host.Client.PostAsJsonAsync("/models", new { model_name = "alias", url = "a.onnx" });
+        await loading.Task;
+        var unloading = host.Client.DeleteAsync("/models/alias");
+        await Task.WhenAny(unloading, Task.Delay(TimeSpan.FromSeconds(1)));
+        gate.SetResult();
+        using var unload = await unloading;
+
+        Assert.Equal(HttpStatusCode.OK, unload.StatusCode);
+        using (var loaded = await load)
+        {
+            Assert.Equal(HttpStatusCode.OK, loaded.StatusCode);
+        }
+
+        Assert.False(host.Cache.IsLoaded("alias"));
+        using var describe = await host.Client.GetAsync("/models/alias");
+        Assert.Equal(HttpStatusCode.NotFound, describe.StatusCode);
+
+        // The name is free again, and loads from its artifact rather than from a file named after it.
+        using var reload = await host.Client.PostAsJsonAsync("/models", new { model_name = "alias", url = "a.onnx" });
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        using var invoke = await host.Client.PostAsync("/models/alias/invoke", new ByteArrayContent(SampleWriter.RequestJson(sample)));
+        await HostFixture.AssertExpectedAsync(sample with { Name = "alias" }, invoke);
     }
 }

@@ -38,13 +38,20 @@ public sealed class OnnxModelRuntime(OnnxRuntimeOptions options) : IModelRuntime
         catch (OnnxRuntimeException e)
         {
             sessionOptions.Dispose();
-            throw new ModelLoadException($"ONNX Runtime rejected the model ({Shorten(e.Message)})", e);
+            throw new ModelLoadException($"ONNX Runtime rejected the model ({Shorten(WithoutFolder(e.Message, modelPath))})", e);
         }
         catch (ModelLoadException)
         {
             sessionOptions.Dispose();
             throw;
         }
+    }
+
+    /// <summary>ONNX Runtime names the files it read by their full path; clients see them relative to the artifact.</summary>
+    private static string WithoutFolder(string message, string modelPath)
+    {
+        var folder = Path.GetDirectoryName(modelPath);
+        return string.IsNullOrEmpty(folder) ? message : message.Replace(folder + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal);
     }
 
     private static string Shorten(string message)
