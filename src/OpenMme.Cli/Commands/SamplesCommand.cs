@@ -1,5 +1,5 @@
 using System.CommandLine;
-using OpenMme.Cli.Configuration;
+using OpenMme.Configuration;
 using OpenMme.Samples;
 using OpenMme.Store;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using OpenMme.Cli.Configuration;
+using OpenMme.Configuration;
 using OpenMme.Host;
 using OpenMme.MemoryTier;
 using OpenMme.Samples;

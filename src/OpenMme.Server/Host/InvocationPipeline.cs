@@ -72,7 +72,7 @@ internal sealed partial class InvocationPipeline(
         }
         catch (ModelHostException e)
         {
-            LogFailed(target, requestId, e.Kind, e.Message);
+            LogFailed(string.IsNullOrEmpty(target) ? "(no target model)" : target, requestId, e.Kind, e.Message);
             await WireErrors.WriteAsync(context, e.Kind, e.Message).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using OpenMme.Configuration;
 using OpenMme.MemoryTier;
 
 namespace OpenMme.Host;
@@ -7,7 +8,8 @@ namespace OpenMme.Host;
 /// overhead, it evicts idle models (least valuable first) until the excess is freed. Estimates
 /// can be wrong; this is what keeps the process from an out-of-memory kill.
 /// </summary>
-internal sealed partial class MemoryWatchdog(ModelCache cache, ModelHostSettings settings, TimeProvider time, ILogger<MemoryWatchdog> logger)
+internal sealed partial class MemoryWatchdog(
+    ModelCache cache, ModelHostSettings settings, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<MemoryWatchdog> logger)
     : BackgroundService
 {
     /// <summary>
@@ -22,13 +24,24 @@ internal sealed partial class MemoryWatchdog(ModelCache cache, ModelHostSettings
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var overhead = settings.MemoryOverheadBytes ?? (ProcessMemory.ResidentBytes() + DefaultSlackBytes);
-        LimitBytes = settings.MemoryBudgetBytes + overhead;
-        LogStarted(LimitBytes, overhead);
-        using var timer = new PeriodicTimer(settings.WatchdogInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            Check();
+            // Start-up memory is measured once the listener is up, and a start that failed (a port in
+            // use) has nothing to watch and nothing to say.
+            await WhenStartedAsync(stoppingToken).ConfigureAwait(false);
+            var overhead = settings.MemoryOverheadBytes ?? (ProcessMemory.ResidentBytes() + DefaultSlackBytes);
+            LimitBytes = settings.MemoryBudgetBytes + overhead;
+            LogStarted(ByteSize.Format(LimitBytes), ByteSize.Format(settings.MemoryBudgetBytes), ByteSize.Format(overhead));
+            using var timer = new PeriodicTimer(settings.WatchdogInterval, time);
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                Check();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping is the watchdog's normal end, also when the host stops it after a failed start;
+            // left to escape, the host would report a background service crash.
         }
     }
 
@@ -41,12 +54,20 @@ internal sealed partial class MemoryWatchdog(ModelCache cache, ModelHostSettings
         }
 
         var freed = cache.EvictForMemoryPressure(resident - LimitBytes, "rss");
-        LogOverLimit(resident, LimitBytes, freed);
+        LogOverLimit(ByteSize.Format(resident), ByteSize.Format(LimitBytes), ByteSize.Format(freed));
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Memory watchdog: resident limit {Limit} bytes (budget plus {Overhead} bytes of fixed overhead)")]
-    private partial void LogStarted(long limit, long overhead);
+    private async Task WhenStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = lifetime.ApplicationStarted.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), started);
+        await started.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+    }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Resident memory {Resident} bytes is above the limit of {Limit}; evicted idle models holding {Freed} bytes")]
-    private partial void LogOverLimit(long resident, long limit, long freed);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Memory watchdog: evicts idle models when resident memory passes {Limit} (memory budget {Budget} plus {Overhead} of fixed overhead)")]
+    private partial void LogStarted(string limit, string budget, string overhead);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Resident memory {Resident} is above the limit of {Limit}; evicted idle models holding {Freed}")]
+    private partial void LogOverLimit(string resident, string limit, string freed);
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using OpenMme.Configuration;
 using OpenMme.MemoryTier;
 using OpenMme.Telemetry;
 
@@ -36,6 +37,7 @@ public static class ModelHostApplication
         services?.Invoke(builder.Services);
         var app = builder.Build();
         AddUtilizationGauges(app.Services, settings);
+        app.Use(app.Services.GetRequiredService<InstanceState>().CountRequests);
         app.MapRuntimeApi();
         app.MapContainerContract();
         app.MapPrometheusScrapingEndpoint("/metrics");
@@ -76,7 +78,7 @@ public static class ModelHostApplication
     {
         var metrics = services.GetRequiredService<OpenMmeMetrics>();
         var disk = services.GetRequiredService<DiskTier.DiskTier>();
-        var machine = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var machine = ByteSize.MachineMemory();
         metrics.Gauge("openmme.memory.utilization", () => (double)ProcessMemory.ResidentBytes() / machine, "1",
             "Resident memory of the instance over the machine's memory, 0-1 (MemoryUtilization / 100).");
         metrics.Gauge("openmme.disk.utilization", () => DiskUtilization(disk, settings), "1",

@@ -1,4 +1,4 @@
-namespace OpenMme.Cli.Configuration;
+namespace OpenMme.Configuration;
 
 public sealed class ByteSizeTests
 {

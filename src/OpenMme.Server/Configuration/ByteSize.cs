@@ -1,13 +1,15 @@
 using System.Globalization;
 
-namespace OpenMme.Cli.Configuration;
+namespace OpenMme.Configuration;
 
 /// <summary>
-/// Parses sizes as people write them: <c>512MB</c>, <c>2GiB</c>, <c>1500000</c>, and for
-/// memory also a share of the machine, <c>60%</c>. Decimal units (KB, MB, GB, TB) are powers
-/// of 1000, binary ones (KiB, MiB, GiB, TiB) powers of 1024.
+/// Sizes as people write and read them. Parses <c>512MB</c>, <c>2GiB</c>, <c>1500000</c>, and
+/// for memory also a share of the machine, <c>60%</c>: decimal units (KB, MB, GB, TB) are powers
+/// of 1000, binary ones (KiB, MiB, GiB, TiB) powers of 1024. Formats bytes for command output
+/// and logs (<c>1.5 GiB</c>). It lives with the servers so that their logs and the command line
+/// share one notation.
 /// </summary>
-internal static class ByteSize
+public static class ByteSize
 {
     private static readonly (string Suffix, long Factor)[] Units =
     [
