@@ -1,3 +1,3 @@
 using OpenMme.Cli.Commands;
 
-return await OpenMmeCommand.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
+return await OpenMmeCommand.InvokeAsync(args).ConfigureAwait(false);

@@ -9,8 +9,13 @@ internal static class BaselineCommand
 {
     public static Command Create()
     {
-        var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
-        var responseBytes = new Option<int>("--response-bytes") { Description = "Size of the fixed answer.", DefaultValueFactory = _ => 180 };
+        var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0, CustomParser = OptionParsers.Int };
+        var responseBytes = new Option<int>("--response-bytes")
+        {
+            Description = "Size of the fixed answer in bytes.",
+            DefaultValueFactory = _ => 180,
+            CustomParser = OptionParsers.Int,
+        };
         var command = new Command("baseline", "Run a bare Kestrel endpoint that answers every invocation with a fixed body (benchmark floor).")
         {
             port, responseBytes,
@@ -18,8 +23,17 @@ internal static class BaselineCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var app = BareKestrelEndpoint.Create(result.GetValue(port), result.GetValue(responseBytes));
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"Baseline listening at {app.ListeningAddress()}");
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (ListenFailure.TryDescribe(e, "baseline", "127.0.0.1", result.GetValue(port), out var message))
+            {
+                await result.InvocationConfiguration.Error.WriteLineAsync(message).ConfigureAwait(false);
+                return 1;
+            }
+
+            await result.InvocationConfiguration.Output.WriteLineAsync($"Baseline listening at {app.ListeningAddress()}").ConfigureAwait(false);
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         });

@@ -13,16 +13,18 @@ internal static class InvokeCommand
         var model = new Option<string>("--model") { Description = "Target model (X-Amzn-SageMaker-Target-Model).", Required = true };
         var contentType = new Option<string>("--content-type") { Description = "Content type of the body.", DefaultValueFactory = _ => "application/json" };
         var accept = new Option<string?>("--accept") { Description = "Accept header." };
-        var body = new Argument<string>("body") { Description = "File with the request body, or - for standard input.", DefaultValueFactory = _ => "-" };
+        var body = new Argument<string?>("body") { Description = "File with the request body; standard input when omitted or -.", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("invoke", "Send one request to an endpoint and print the response.")
         {
             url, endpoint, model, contentType, accept, body,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var path = result.GetValue(body)!;
+            var output = result.InvocationConfiguration.Output;
+            var errors = result.InvocationConfiguration.Error;
+            var path = result.GetValue(body);
             byte[] payload;
-            if (path == "-")
+            if (path is null or "-")
             {
                 using var input = new MemoryStream();
                 await Console.OpenStandardInput().CopyToAsync(input, cancellationToken).ConfigureAwait(false);
@@ -47,12 +49,12 @@ internal static class InvokeCommand
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
             {
-                Console.WriteLine(text);
+                await output.WriteLineAsync(text).ConfigureAwait(false);
                 return 0;
             }
 
             var code = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? string.Join(",", values) : "error";
-            Console.Error.WriteLine($"{(int)response.StatusCode} {code}: {text}");
+            await errors.WriteLineAsync($"{(int)response.StatusCode} {code}: {text}").ConfigureAwait(false);
             return 1;
         });
         return command;

@@ -10,42 +10,45 @@ internal static class SamplesCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "Folder to write the models into.", Required = true };
-        var count = new Option<int>("--count") { Description = "Number of models.", DefaultValueFactory = _ => 4 };
+        var outFolder = new Option<string>("--out") { Description = "Folder to write the models into.", Required = true };
+        var count = new Option<int>("--count") { Description = "Number of models.", DefaultValueFactory = _ => 4, CustomParser = OptionParsers.Int };
         var size = new Option<string>("--size") { Description = "Approximate size of each model, e.g. 100KB or 10MB.", DefaultValueFactory = _ => "100KB" };
-        var seed = new Option<int>("--seed") { Description = "Seed of the weights and inputs.", DefaultValueFactory = _ => 1 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the weights and inputs.", DefaultValueFactory = _ => 1, CustomParser = OptionParsers.Int };
         var archive = new Option<bool>("--archive") { Description = "Write .tar.gz artifacts holding model.onnx instead of bare .onnx files." };
         var prefix = new Option<string>("--name-prefix") { Description = "Prefix of the file names, e.g. big- (to tell sets apart in one folder).", DefaultValueFactory = _ => string.Empty };
         var upload = new Option<string?>("--upload") { Description = "Also upload the artifacts to this S3 prefix, e.g. s3://models/demo/." };
         var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "Endpoint of the S3-compatible store for --upload." };
         var command = new Command("samples", "Write ONNX sample models (FP32, FP64, INT64, BOOL; multi-input and multi-output) with a request and the expected response beside each.")
         {
-            output, count, size, seed, archive, prefix, upload, s3Endpoint,
+            outFolder, count, size, seed, archive, prefix, upload, s3Endpoint,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
+            var output = result.InvocationConfiguration.Output;
+            var errors = result.InvocationConfiguration.Error;
             if (result.GetValue(prefix)!.IndexOfAny(['/', '\\']) >= 0)
             {
-                Console.Error.WriteLine("--name-prefix must not hold a path separator.");
+                await errors.WriteLineAsync("--name-prefix must not hold a path separator.").ConfigureAwait(false);
                 return 2;
             }
 
             if (!ByteSize.TryParse(result.GetValue(size), null, out var bytes, out var error) || bytes <= 0)
             {
-                Console.Error.WriteLine($"--size {error}");
+                await errors.WriteLineAsync($"--size {(error.Length > 0 ? error : $"'{result.GetValue(size)}' must be more than 0 bytes, e.g. 100KB.")}").ConfigureAwait(false);
                 return 2;
             }
 
             var n = result.GetValue(count);
             if (n < 1)
             {
-                Console.Error.WriteLine($"--count {n} must be at least 1.");
+                await errors.WriteLineAsync($"--count {n} must be at least 1.").ConfigureAwait(false);
                 return 2;
             }
 
-            var folder = result.GetValue(output)!;
+            var folder = result.GetValue(outFolder)!;
             var written = SampleWriter.Write(folder, n, bytes, result.GetValue(seed), result.GetValue(archive), namePrefix: result.GetValue(prefix)!);
-            Console.WriteLine($"Wrote {written.Count} models of about {ByteSize.Format(bytes)} to {Path.GetFullPath(folder)}, each with NAME.request.json and NAME.response.json.");
+            await output.WriteLineAsync($"Wrote {written.Count} models of about {ByteSize.Format(bytes)} to {Path.GetFullPath(folder)}, "
+                + "each with NAME.request.json and NAME.response.json.").ConfigureAwait(false);
             if (result.GetValue(upload) is { } uploadTo)
             {
                 using var store = new S3ModelStore(uploadTo, new S3StoreOptions { EndpointUrl = result.GetValue(s3Endpoint) });
@@ -55,7 +58,7 @@ internal static class SamplesCommand
                     await store.PutAsync(Path.GetFileName(path), file, cancellationToken).ConfigureAwait(false);
                 }
 
-                Console.WriteLine($"Uploaded {written.Count} artifacts to {store.Source}.");
+                await output.WriteLineAsync($"Uploaded {written.Count} artifacts to {store.Source}.").ConfigureAwait(false);
             }
 
             return 0;

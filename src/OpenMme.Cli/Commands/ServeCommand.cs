@@ -2,6 +2,7 @@ using System.CommandLine;
 using OpenMme.Configuration;
 using OpenMme.Host;
 using OpenMme.MemoryTier;
+using OpenMme.MemoryTier.Eviction;
 using OpenMme.Samples;
 using OpenMme.Store;
 
@@ -18,22 +19,41 @@ internal static class ServeCommand
 
     public static Command Create()
     {
-        var models = new Option<string>("--models") { Description = "Model source: a folder or file:///DIR/.", DefaultValueFactory = _ => "models" };
-        var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => 8080 };
-        var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var models = new Option<string>("--models")
+        {
+            Description = "Model source: a folder, file:///DIR/ or s3://bucket/prefix/. A folder named here must exist; the default one is created.",
+            DefaultValueFactory = _ => "models",
+        };
+        var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => 8080, CustomParser = OptionParsers.Int };
+        var host = new Option<string>("--host") { Description = "Address to listen on (0.0.0.0 in a container).", DefaultValueFactory = _ => "127.0.0.1" };
         var memory = new Option<string>("--memory-budget") { Description = "Memory for loaded models: a size (2GiB) or a share of the machine (60%).", DefaultValueFactory = _ => "50%" };
         var disk = new Option<string>("--disk-budget") { Description = "Disk for cached artifacts, e.g. 20GB.", DefaultValueFactory = _ => "10GiB" };
-        var cacheDir = new Option<string>("--cache-dir") { Description = "Folder of the disk tier.", DefaultValueFactory = _ => Path.Combine(".openmme", "cache") };
-        var endpoint = new Option<string>("--endpoint-name") { Description = "Endpoint name of the runtime API.", DefaultValueFactory = _ => "local" };
-        var modelCache = new Option<ModelCacheSetting>("--model-cache") { Description = "Enabled (keep models while there is room) or Disabled (unload and delete after each invocation).", DefaultValueFactory = _ => ModelCacheSetting.Enabled };
+        var cacheDir = new Option<string>("--cache-dir") { Description = "Folder of the disk tier (survives restarts).", DefaultValueFactory = _ => Path.Combine(".openmme", "cache") };
+        var endpoint = new Option<string>("--endpoint-name") { Description = "Endpoint name of the runtime API (/endpoints/NAME/invocations).", DefaultValueFactory = _ => "local" };
+        var modelCache = new Option<ModelCacheSetting>("--model-cache")
+        {
+            Description = "Enabled (keep models while there is room) or Disabled (unload and delete after each invocation).",
+            DefaultValueFactory = _ => ModelCacheSetting.Enabled,
+        };
         var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)." };
         var s3Region = new Option<string?>("--s3-region") { Description = "Region of the S3 store (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)." };
-        var policy = new Option<string>("--eviction-policy") { Description = "Which idle model leaves memory first: lru or gdsf (cost-aware).", DefaultValueFactory = _ => "lru" };
-        var maxConcurrency = new Option<int?>("--max-concurrency") { Description = "Invocations running at once (default: vCPU count)." };
-        var queueLimit = new Option<int>("--queue-limit") { Description = "Invocations waiting for a slot before 503.", DefaultValueFactory = _ => 512 };
-        var invocationTimeout = new Option<double>("--invocation-timeout") { Description = "Seconds an invocation waits for a cold load before 429.", DefaultValueFactory = _ => 60 };
-        var loadTimeout = new Option<double>("--load-timeout") { Description = "Seconds a load may take in all.", DefaultValueFactory = _ => 360 };
-        var drainDelay = new Option<double>("--drain-delay") { Description = "Seconds /ping answers 503 on shutdown before the listener closes.", DefaultValueFactory = _ => 5 };
+        var policy = new Option<string>("--eviction-policy") { Description = "Which idle model leaves memory first: lru, or gdsf (cost-aware).", DefaultValueFactory = _ => "lru" };
+        policy.AcceptOnlyFromAmong(EvictionPolicies.Names.Split(", "));
+        var maxConcurrency = new Option<int?>("--max-concurrency") { Description = "Invocations running at once (default: vCPU count).", CustomParser = OptionParsers.OptionalInt };
+        var queueLimit = new Option<int>("--queue-limit") { Description = "Invocations waiting for a slot before 503.", DefaultValueFactory = _ => 512, CustomParser = OptionParsers.Int };
+        var invocationTimeout = new Option<double>("--invocation-timeout")
+        {
+            Description = "Seconds an invocation waits for a cold load before 429.",
+            DefaultValueFactory = _ => 60,
+            CustomParser = OptionParsers.Double,
+        };
+        var loadTimeout = new Option<double>("--load-timeout") { Description = "Seconds a load may take in all.", DefaultValueFactory = _ => 360, CustomParser = OptionParsers.Double };
+        var drainDelay = new Option<double>("--drain-delay")
+        {
+            Description = "Seconds /ping answers 503 on shutdown before the listener closes.",
+            DefaultValueFactory = _ => 5,
+            CustomParser = OptionParsers.Double,
+        };
         var jsonLogs = new Option<bool>("--json-logs") { Description = "Write logs as JSON lines." };
         var demo = new Option<bool>("--demo") { Description = "Write sample models into the model folder first and print a curl line to try." };
         var command = new Command("serve", "Serve every model in the model source on one endpoint, loading each on first use.")
@@ -43,15 +63,17 @@ internal static class ServeCommand
         };
         command.SetAction(async (result, cancellationToken) =>
         {
+            var output = result.InvocationConfiguration.Output;
+            var errors = result.InvocationConfiguration.Error;
             if (!ByteSize.TryParse(result.GetValue(memory), ByteSize.MachineMemory(), out var memoryBytes, out var error))
             {
-                Console.Error.WriteLine($"--memory-budget {error}");
+                await errors.WriteLineAsync($"--memory-budget {error}").ConfigureAwait(false);
                 return 2;
             }
 
             if (!ByteSize.TryParse(result.GetValue(disk), null, out var diskBytes, out error))
             {
-                Console.Error.WriteLine($"--disk-budget {error}");
+                await errors.WriteLineAsync($"--disk-budget {error}").ConfigureAwait(false);
                 return 2;
             }
 
@@ -74,12 +96,21 @@ internal static class ServeCommand
                 S3 = new S3StoreOptions { EndpointUrl = result.GetValue(s3Endpoint), Region = result.GetValue(s3Region) },
                 Http = new ModelHostOptions(EndpointName: result.GetValue(endpoint)!),
             };
+
+            // The default folder and a --demo folder are made here; any other folder named by --models must
+            // exist, since a mistyped one would serve nothing and answer every request with 400.
+            var modelsGiven = result.GetResult(models) is { Implicit: false };
+            if ((result.GetValue(demo) || !modelsGiven) && settings.LocalModelFolder is { } folder)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
             var problems = settings.Validate();
             if (problems.Count > 0)
             {
                 foreach (var problem in problems)
                 {
-                    Console.Error.WriteLine(problem);
+                    await errors.WriteLineAsync(problem).ConfigureAwait(false);
                 }
 
                 return 2;
@@ -87,18 +118,29 @@ internal static class ServeCommand
 
             if (result.GetValue(demo))
             {
-                WriteDemoModels(settings.ModelSource);
+                await WriteDemoModelsAsync(settings, output, errors).ConfigureAwait(false);
             }
 
             await using var app = ModelHostApplication.Create(settings);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var address = app.ListeningAddress();
-            Console.WriteLine($"OpenMME serving {Path.GetFullPath(settings.ModelSource)} at {address} (endpoint '{settings.Http.EndpointName}', memory {ByteSize.Format(memoryBytes)}, disk {ByteSize.Format(diskBytes)}, model cache {settings.ModelCache}, eviction {settings.EvictionPolicy}).");
-            if (result.GetValue(demo))
+            try
             {
-                Console.WriteLine("Try:");
-                Console.WriteLine($"  {CurlLine(address, settings)}");
-                Console.WriteLine($"Expected response: {Path.Combine(settings.ModelSource, "fp32-000.response.json")}");
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (ListenFailure.TryDescribe(e, "serve", settings.ListenAddress, settings.Port, out var message))
+            {
+                await errors.WriteLineAsync(message).ConfigureAwait(false);
+                return 1;
+            }
+
+            var address = app.ListeningAddress();
+            await output.WriteLineAsync($"OpenMME serving {settings.LocalModelFolder ?? settings.ModelSource} at {address} (endpoint '{settings.Http.EndpointName}', "
+                + $"memory {ByteSize.Format(memoryBytes)}, disk {ByteSize.Format(diskBytes)}, model cache {settings.ModelCache}, eviction {settings.EvictionPolicy}).")
+                .ConfigureAwait(false);
+            if (result.GetValue(demo) && settings.LocalModelFolder is not null)
+            {
+                await output.WriteLineAsync("Try:").ConfigureAwait(false);
+                await output.WriteLineAsync($"  {CurlLine(address, settings)}").ConfigureAwait(false);
+                await output.WriteLineAsync($"Expected response: {Path.Combine(DemoFolder(settings), "fp32-000.response.json")}").ConfigureAwait(false);
             }
 
             await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
@@ -111,17 +153,20 @@ internal static class ServeCommand
     public static string CurlLine(Uri address, ModelHostSettings settings) =>
         $"curl -s {address.GetLeftPart(UriPartial.Authority)}/endpoints/{settings.Http.EndpointName}/invocations " +
         $"-H 'X-Amzn-SageMaker-Target-Model: fp32-000.onnx' -H 'Content-Type: application/json' " +
-        $"-d @{Path.Combine(settings.ModelSource, "fp32-000.request.json")}";
+        $"-d @{Path.Combine(DemoFolder(settings), "fp32-000.request.json")}";
 
-    private static void WriteDemoModels(string source)
+    // A folder as the user wrote it (relative paths stay short); a file:// source as the path it names.
+    private static string DemoFolder(ModelHostSettings settings) =>
+        settings.ModelSource.Contains("://", StringComparison.Ordinal) ? settings.LocalModelFolder ?? settings.ModelSource : settings.ModelSource;
+
+    private static async Task WriteDemoModelsAsync(ModelHostSettings settings, TextWriter output, TextWriter errors)
     {
-        if (source.Contains("://", StringComparison.Ordinal) && !source.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        if (settings.LocalModelFolder is not { } folder)
         {
-            Console.Error.WriteLine("--demo writes sample models into a local folder; the model source is not one, so none were written.");
+            await errors.WriteLineAsync("--demo writes sample models into a local folder; the model source is not one, so none were written.").ConfigureAwait(false);
             return;
         }
 
-        var folder = source.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(source).LocalPath : source;
         var missing = 0;
         for (var i = 0; i < DemoModelCount; i++)
         {
@@ -134,7 +179,7 @@ internal static class ServeCommand
         if (missing > 0)
         {
             SampleWriter.Write(folder, DemoModelCount, DemoModelBytes);
-            Console.WriteLine($"Wrote {DemoModelCount} demo models to {Path.GetFullPath(folder)}.");
+            await output.WriteLineAsync($"Wrote {DemoModelCount} demo models to {folder}.").ConfigureAwait(false);
         }
     }
 }

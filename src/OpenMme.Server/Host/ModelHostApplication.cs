@@ -72,6 +72,9 @@ public static class ModelHostApplication
 
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        // The host logs a failed start (a port in use) with its stack trace and then throws it to the
+        // caller, which says it in one line; a crashed background service it logs again as critical.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     }
 
     private static void AddUtilizationGauges(IServiceProvider services, ModelHostSettings settings)

@@ -7,8 +7,14 @@ namespace OpenMme.Host;
 /// <summary>Everything one model-host instance needs; validated before anything starts.</summary>
 public sealed record ModelHostSettings
 {
-    /// <summary>Where models live: a folder, or <c>file:///DIR/</c>.</summary>
+    /// <summary>Where models live: a folder, <c>file:///DIR/</c> or <c>s3://bucket/prefix/</c>.</summary>
     public string ModelSource { get; init; } = "models";
+
+    /// <summary>
+    /// The full path of the model folder when the source is on local disk (a folder or
+    /// <c>file:///DIR/</c>); null for <c>s3://</c> and for a source that is not valid.
+    /// </summary>
+    public string? LocalModelFolder => !string.IsNullOrWhiteSpace(ModelSource) && TryLocalFolder(ModelSource, out var folder, out _) ? folder : null;
 
     /// <summary>How to reach an S3-compatible store, for <c>s3://</c> sources.</summary>
     public S3StoreOptions S3 { get; init; } = new();
@@ -92,7 +98,20 @@ public sealed record ModelHostSettings
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(ModelSource))
         {
-            problems.Add("--models is empty: give a folder or file:///DIR/.");
+            problems.Add("--models is empty: give a folder, file:///DIR/ or s3://bucket/prefix/.");
+        }
+        else if (!ModelSource.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!TryLocalFolder(ModelSource, out var folder, out var error))
+            {
+                problems.Add($"--models {error}");
+            }
+            else if (!Directory.Exists(folder))
+            {
+                // A mistyped folder would otherwise start an endpoint that answers every request with 400.
+                problems.Add($"--models {ModelSource}: the folder {folder} does not exist. Create it and put model artifacts (.onnx, .tar.gz) in it, "
+                    + "or name the folder that holds them.");
+            }
         }
 
         if (Port is < 0 or > 65535)
@@ -144,9 +163,9 @@ public sealed record ModelHostSettings
         {
             MemoryTier.Eviction.EvictionPolicies.Create(EvictionPolicy);
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            problems.Add("--eviction-policy: " + e.Message);
+            problems.Add($"--eviction-policy '{EvictionPolicy}' is not a policy; use one of {MemoryTier.Eviction.EvictionPolicies.Names}.");
         }
 
         if (Http.MaxBodyBytes < 1)
@@ -155,5 +174,32 @@ public sealed record ModelHostSettings
         }
 
         return problems;
+    }
+
+    private static bool TryLocalFolder(string source, out string folder, out string error)
+    {
+        folder = string.Empty;
+        error = $"'{source}' is not a local folder.";
+        if (source.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            // Opening an S3 store builds a client, and a bucket is no folder to look for.
+            return false;
+        }
+
+        try
+        {
+            if (ModelStores.Open(source) is LocalFolderStore local)
+            {
+                folder = local.Root;
+                return true;
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or UriFormatException)
+        {
+            // Said here in the option's terms, without the exception's "(Parameter 'source')".
+            error = $"'{source}' is not a model source: use a folder, file:///DIR/ or s3://bucket/prefix/.";
+        }
+
+        return false;
     }
 }

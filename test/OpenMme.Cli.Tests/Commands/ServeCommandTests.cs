@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OpenMme.TestSupport;
@@ -34,6 +37,50 @@ public sealed partial class ServeCommandTests
 
         Assert.Equal(2, exitCode);
         Assert.Contains("--memory-budget 'lots' is not a size", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(Launcher.AppHost)]
+    [InlineData(Launcher.Dotnet)]
+    public async Task A_port_in_use_is_one_line_on_standard_error_and_a_non_zero_exit(Launcher launcher)
+    {
+        using var directory = new TempDirectory();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var (exitCode, output, error) = await ServeProcess.RunToEndAsync(launcher, directory.Path, "serve", "--port", port.ToString(CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal(string.Empty, output);
+        Assert.Equal(
+            $"openmme serve: port {port} on 127.0.0.1 is already in use. Stop the program listening there, or choose another port with --port (0 picks a free one).",
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public async Task A_models_folder_that_does_not_exist_is_refused_before_anything_starts()
+    {
+        using var directory = new TempDirectory();
+        var missing = directory.Combine("modles");
+
+        var (exitCode, output, error) = await CommandRun.InvokeAsync("serve", "--models", missing, "--port", "0");
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains($"--models {missing}: the folder {missing} does not exist.", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public async Task The_default_models_folder_is_created()
+    {
+        using var directory = new TempDirectory();
+
+        using var serve = await ServeProcess.StartAsync(directory.Path, "serve", "--port", "0", "--drain-delay", "0");
+
+        Assert.True(Directory.Exists(directory.Combine("models")));
+        Assert.Contains($"OpenMME serving {directory.Combine("models")} at", serve.Output, StringComparison.Ordinal);
     }
 
     private static string ReadmeCurlCommand()

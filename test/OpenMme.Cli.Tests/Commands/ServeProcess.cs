@@ -4,7 +4,11 @@ using System.Text.RegularExpressions;
 
 namespace OpenMme.Cli.Commands;
 
-/// <summary>The <c>openmme</c> command run as a child process; the process is killed by its pid on dispose.</summary>
+/// <summary>
+/// The <c>openmme</c> command run as a child process, as <c>dotnet openmme.dll</c> or through the
+/// apphost <c>openmme</c> as a published or installed command runs; the process is killed by its
+/// pid on dispose.
+/// </summary>
 internal sealed partial class ServeProcess : IDisposable
 {
     private readonly Process _process;
@@ -35,7 +39,7 @@ internal sealed partial class ServeProcess : IDisposable
 
     public static async Task<ServeProcess> StartAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var serve = new ServeProcess(Start(workingDirectory, arguments, environment));
+        var serve = new ServeProcess(Start(workingDirectory, arguments, environment, Launcher.Dotnet));
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         serve._process.OutputDataReceived += (_, e) =>
         {
@@ -69,7 +73,7 @@ internal sealed partial class ServeProcess : IDisposable
         {
             serve.Address = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
             // The curl hint follows the serving line; wait for it so callers can check the whole banner.
-            for (var i = 0; i < 50 && !serve.Output.Contains("curl -s", StringComparison.Ordinal); i++)
+            for (var i = 0; arguments.Contains("--demo") && i < 50 && !serve.Output.Contains("curl -s", StringComparison.Ordinal); i++)
             {
                 await Task.Delay(100);
             }
@@ -83,9 +87,12 @@ internal sealed partial class ServeProcess : IDisposable
         return serve;
     }
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(string workingDirectory, params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Error)> RunToEndAsync(string workingDirectory, params string[] arguments) =>
+        RunToEndAsync(Launcher.Dotnet, workingDirectory, arguments);
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(Launcher launcher, string workingDirectory, params string[] arguments)
     {
-        using var process = Start(workingDirectory, arguments);
+        using var process = Start(workingDirectory, arguments, null, launcher);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var error = process.StandardError.ReadToEndAsync(timeout.Token);
         var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
@@ -128,9 +135,9 @@ internal sealed partial class ServeProcess : IDisposable
         _process.Dispose();
     }
 
-    private static Process Start(string workingDirectory, string[] arguments, IReadOnlyDictionary<string, string>? environment = null)
+    private static Process Start(string workingDirectory, string[] arguments, IReadOnlyDictionary<string, string>? environment, Launcher launcher)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher == Launcher.AppHost ? Path.Combine(AppContext.BaseDirectory, "openmme") : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -141,7 +148,11 @@ internal sealed partial class ServeProcess : IDisposable
             start.Environment[name] = value;
         }
 
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "openmme.dll"));
+        if (launcher == Launcher.Dotnet)
+        {
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "openmme.dll"));
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
