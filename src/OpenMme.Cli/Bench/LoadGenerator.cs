@@ -9,8 +9,14 @@ namespace OpenMme.Cli.Bench;
 /// request when the previous answer is read) or open loop (requests start at a fixed rate
 /// whatever the answers; latency counts from the scheduled start, so a slow server cannot hide
 /// its queueing). Every run is bounded by duration and request count and stops by itself.
+/// Progress goes to <paramref name="progress"/> every second and once more when a phase ends.
 /// </summary>
-internal sealed class LoadGenerator(Uri url, IReadOnlyList<BenchRequest> requests, LoadOptions options, TextWriter progress)
+/// <param name="name">What the results call the endpoint.</param>
+/// <param name="url">The invocation URL.</param>
+/// <param name="requests">The kinds of request, one per target model.</param>
+/// <param name="options">How to load.</param>
+/// <param name="progress">Where progress lines go (standard error).</param>
+internal sealed class LoadGenerator(string name, Uri url, IReadOnlyList<BenchRequest> requests, LoadOptions options, TextWriter progress)
 {
     private readonly Dictionary<string, MediaTypeHeaderValue> _mediaTypes = requests.Select(r => r.ContentType).Distinct()
         .ToDictionary(t => t, MediaTypeHeaderValue.Parse);
@@ -28,24 +34,25 @@ internal sealed class LoadGenerator(Uri url, IReadOnlyList<BenchRequest> request
         if (trace.Length is null && options.Warmup > TimeSpan.Zero)
         {
             // A finite trace (each model once, a replay) is measured from cold: no warm-up may use it up.
-            await RunPhaseAsync(client, traces(), options.Warmup, new LoadRecorder(), showProgress: false, cancellationToken).ConfigureAwait(false);
+            await RunPhaseAsync(client, traces(), options.Warmup, new LoadRecorder(), "warm-up", cancellationToken).ConfigureAwait(false);
         }
 
         var loadBefore = await MetricsScrape.LoadSecondsAsync(client, url, cancellationToken).ConfigureAwait(false);
         var recorder = new LoadRecorder();
         var stopwatch = Stopwatch.StartNew();
-        await RunPhaseAsync(client, trace, options.Duration, recorder, showProgress: true, cancellationToken).ConfigureAwait(false);
+        await RunPhaseAsync(client, trace, options.Duration, recorder, "measured", cancellationToken).ConfigureAwait(false);
         var seconds = stopwatch.Elapsed.TotalSeconds;
         var loadAfter = await MetricsScrape.LoadSecondsAsync(client, url, cancellationToken).ConfigureAwait(false);
         var mode = options.Rate is { } rate ? string.Create(CultureInfo.InvariantCulture, $"open {rate:0.#}/s") : "closed";
-        return recorder.Result(url.ToString(), mode, options.Connections, seconds, loadAfter is null ? null : loadAfter - (loadBefore ?? 0));
+        return recorder.Result(name, url.ToString(), mode, options.Connections, seconds, loadAfter is null ? null : loadAfter - (loadBefore ?? 0));
     }
 
-    private async Task RunPhaseAsync(HttpClient client, RequestTrace trace, TimeSpan length, LoadRecorder recorder, bool showProgress, CancellationToken cancellationToken)
+    private async Task RunPhaseAsync(HttpClient client, RequestTrace trace, TimeSpan length, LoadRecorder recorder, string phase, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var deadline = Stopwatch.GetTimestamp() + (long)(length.TotalSeconds * Stopwatch.Frequency);
-        var reporter = showProgress ? ReportAsync(recorder, stop.Token) : Task.CompletedTask;
+        var started = Stopwatch.GetTimestamp();
+        var deadline = started + (long)(length.TotalSeconds * Stopwatch.Frequency);
+        var reporter = ReportAsync(phase, recorder, started, stop.Token);
         try
         {
             if (options.Rate is { } rate)
@@ -70,6 +77,9 @@ internal sealed class LoadGenerator(Uri url, IReadOnlyList<BenchRequest> request
             await stop.CancelAsync().ConfigureAwait(false);
             await reporter.ConfigureAwait(false);
         }
+
+        // The ticks stop short of the end; this line counts every request of the phase.
+        await progress.WriteLineAsync(ProgressLine(phase, Stopwatch.GetElapsedTime(started), recorder, "done")).ConfigureAwait(false);
     }
 
     private async Task ClosedLoopAsync(HttpClient client, RequestTrace trace, Random random, long deadline, long cap, LoadRecorder recorder, CancellationToken cancellationToken)
@@ -171,9 +181,8 @@ internal sealed class LoadGenerator(Uri url, IReadOnlyList<BenchRequest> request
         recorder.Record(Stopwatch.GetTimestamp() - started, status, errorType, cache);
     }
 
-    private async Task ReportAsync(LoadRecorder recorder, CancellationToken cancellationToken)
+    private async Task ReportAsync(string phase, LoadRecorder recorder, long started, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         long last = 0;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         try
@@ -181,8 +190,8 @@ internal sealed class LoadGenerator(Uri url, IReadOnlyList<BenchRequest> request
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 var completed = recorder.Completed;
-                await progress.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"  {Stopwatch.GetElapsedTime(started).TotalSeconds,6:0.0} s  {completed,9} requests  {completed - last,7} req/s  {recorder.ErrorCount} errors")).ConfigureAwait(false);
+                var rate = string.Create(CultureInfo.InvariantCulture, $"{completed - last} req/s");
+                await progress.WriteLineAsync(ProgressLine(phase, Stopwatch.GetElapsedTime(started), recorder, rate)).ConfigureAwait(false);
                 last = completed;
             }
         }
@@ -190,4 +199,7 @@ internal sealed class LoadGenerator(Uri url, IReadOnlyList<BenchRequest> request
         {
         }
     }
+
+    private static string ProgressLine(string phase, TimeSpan elapsed, LoadRecorder recorder, string tail) => string.Create(CultureInfo.InvariantCulture,
+        $"  {phase,-8} {elapsed.TotalSeconds,6:0.0} s  {recorder.Completed,9} requests  {recorder.ErrorCount,6} errors  {tail}");
 }

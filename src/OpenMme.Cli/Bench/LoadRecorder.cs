@@ -59,12 +59,12 @@ internal sealed class LoadRecorder
         }
     }
 
-    public LoadResult Result(string target, string mode, int connections, double seconds, double? loadSeconds)
+    public LoadResult Result(string name, string target, string mode, int connections, double seconds, double? loadSeconds)
     {
         lock (_lock)
         {
             _latencies.Sort();
-            return new LoadResult(target, mode, connections, seconds, _latencies.Count, _errors.Values.Sum(), new Dictionary<string, long>(_errors),
+            return new LoadResult(name, target, mode, connections, seconds, _latencies.Count, _errors.Values.Sum(), new Dictionary<string, long>(_errors),
                 _hits, _cacheAnswers, Percentile(0.50), Percentile(0.90), Percentile(0.99), Percentile(0.999), loadSeconds);
         }
     }

@@ -34,6 +34,34 @@ public sealed class BenchCommandTests
         Assert.True(result.GetProperty("loadSeconds").GetDouble() > 0);
     }
 
+    [Theory]
+    [InlineData(Launcher.AppHost)]
+    [InlineData(Launcher.Dotnet)]
+    public async Task Baseline_starts_its_child_process_however_openmme_was_started(Launcher launcher)
+    {
+        using var directory = new TempDirectory();
+        var (samplesExit, _, samplesError) = await ServeProcess.RunToEndAsync(directory.Path, "samples", "--out", "models", "--count", "1", "--size", "10KB");
+        Assert.True(samplesExit == 0, samplesError);
+        using var serve = await ServeProcess.StartAsync(directory.Path, "serve", "--port", "0", "--drain-delay", "0");
+
+        var (exit, output, error) = await ServeProcess.RunToEndAsync(launcher, directory.Path, "bench", "--url", serve.Address.ToString(),
+            "--model", "fp32-000.onnx", "--body", "models/fp32-000.request.json", "--baseline", "--connections", "2", "--duration", "30", "--warmup", "0",
+            "--max-requests", "100", "--json", "result.json");
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("ratio to bare Kestrel:", output, StringComparison.Ordinal);
+        var rows = output.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| -", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(3, rows.Length);
+        Assert.StartsWith("| bare Kestrel ", rows[1], StringComparison.Ordinal);
+        Assert.EndsWith("|       n/a |    n/a |", rows[1].TrimEnd(), StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(directory.Combine("result.json")));
+        Assert.Equal("bare Kestrel", json.RootElement[0].GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, json.RootElement[0].GetProperty("hitRatio").ValueKind);
+        Assert.Equal(100, json.RootElement[0].GetProperty("requests").GetInt64());
+        // The first requests of the target may miss while its one model loads; the rest hit.
+        Assert.InRange(json.RootElement[1].GetProperty("hitRatio").GetDouble(), 0.9, 1.0);
+    }
+
     [Fact]
     public async Task Errors_are_counted_by_status_and_sagemaker_code()
     {
