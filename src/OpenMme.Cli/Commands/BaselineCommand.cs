@@ -12,6 +12,7 @@ internal static class BaselineCommand
         var port = new Option<int>("--port") { Description = "TCP port on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0, CustomParser = OptionParsers.Int };
         var responseBytes = new Option<int>("--response-bytes")
         {
+            HelpName = "bytes",
             Description = "Size of the fixed answer in bytes.",
             DefaultValueFactory = _ => 180,
             CustomParser = OptionParsers.Int,

@@ -18,44 +18,49 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var url = new Option<string>("--url") { Description = "Base URL of the endpoint.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        var endpoint = new Option<string>("--endpoint-name") { Description = "Endpoint name.", DefaultValueFactory = _ => "local" };
-        var model = new Option<string?>("--model") { Description = "Target model (with --body)." };
-        var body = new Option<string?>("--body") { Description = "File with the request body (with --model)." };
+        var url = new Option<string>("--url") { HelpName = "url", Description = "Base URL of the endpoint.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var endpoint = new Option<string>("--endpoint-name") { HelpName = "name", Description = "Endpoint name.", DefaultValueFactory = _ => "local" };
+        var model = new Option<string?>("--model") { HelpName = "key", Description = "Target model (with --body)." };
+        var body = new Option<string?>("--body") { HelpName = "file", Description = "File with the request body (with --model)." };
         var contentType = new Option<string>("--content-type")
         {
+            HelpName = "type",
             Description = "Content type of the --body file (bodies from --requests are JSON).",
             DefaultValueFactory = _ => "application/json",
         };
         var requestsDir = new Option<string?>("--requests")
         {
+            HelpName = "folder",
             Description = "Folder of artifacts with NAME.request.json beside each (as openmme samples writes): one target per artifact.",
         };
         var trace = new Option<string>("--trace")
         {
+            HelpName = "trace",
             Description = "Which model each request targets: once, uniform, zipf:S or file:PATH (one model per line).",
             DefaultValueFactory = _ => "uniform",
         };
         var rankByName = new Option<bool>("--zipf-by-name") { Description = "Zipf ranks follow model names (rank 1 = first name) instead of a seeded shuffle." };
-        var rate = new Option<double?>("--rate") { Description = "Open loop: requests per second (default: closed loop).", CustomParser = OptionParsers.OptionalDouble };
+        var rate = new Option<double?>("--rate") { HelpName = "per-second", Description = "Open loop: requests per second (default: closed loop).", CustomParser = OptionParsers.OptionalDouble };
         var maxInFlight = new Option<int>("--max-in-flight")
         {
+            HelpName = "count",
             Description = "Open loop: outstanding requests at most.",
             DefaultValueFactory = _ => 1024,
             CustomParser = OptionParsers.Int,
         };
         var seed = new Option<int>("--seed") { Description = "Seed of the trace.", DefaultValueFactory = _ => 1, CustomParser = OptionParsers.Int };
-        var connections = new Option<int>("--connections") { Description = "Concurrent connections.", DefaultValueFactory = _ => 16, CustomParser = OptionParsers.Int };
-        var duration = new Option<double>("--duration") { Description = "Seconds measured.", DefaultValueFactory = _ => 10, CustomParser = OptionParsers.Double };
-        var warmup = new Option<double>("--warmup") { Description = "Seconds of unmeasured warm-up.", DefaultValueFactory = _ => 2, CustomParser = OptionParsers.Double };
+        var connections = new Option<int>("--connections") { HelpName = "count", Description = "Concurrent connections.", DefaultValueFactory = _ => 16, CustomParser = OptionParsers.Int };
+        var duration = new Option<double>("--duration") { HelpName = "seconds", Description = "Seconds measured.", DefaultValueFactory = _ => 10, CustomParser = OptionParsers.Double };
+        var warmup = new Option<double>("--warmup") { HelpName = "seconds", Description = "Seconds of unmeasured warm-up.", DefaultValueFactory = _ => 2, CustomParser = OptionParsers.Double };
         var maxRequests = new Option<long>("--max-requests")
         {
+            HelpName = "count",
             Description = "Upper bound of requests per phase.",
             DefaultValueFactory = _ => 5_000_000,
             CustomParser = OptionParsers.Long,
         };
         var baseline = new Option<bool>("--baseline") { Description = "Also measure a bare Kestrel endpoint in this run and print the ratio." };
-        var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
+        var json = new Option<string?>("--json") { HelpName = "file", Description = "Write the results as JSON to this file." };
         var command = new Command("bench",
             "Load an endpoint, closed loop or open loop at a fixed --rate, and report throughput, latency percentiles, errors and cache hit ratio.")
         {

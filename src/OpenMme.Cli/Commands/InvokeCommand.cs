@@ -8,11 +8,11 @@ internal static class InvokeCommand
 {
     public static Command Create()
     {
-        var url = new Option<string>("--url") { Description = "Base URL of the endpoint.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
-        var endpoint = new Option<string>("--endpoint-name") { Description = "Endpoint name.", DefaultValueFactory = _ => "local" };
-        var model = new Option<string>("--model") { Description = "Target model (X-Amzn-SageMaker-Target-Model).", Required = true };
-        var contentType = new Option<string>("--content-type") { Description = "Content type of the body.", DefaultValueFactory = _ => "application/json" };
-        var accept = new Option<string?>("--accept") { Description = "Accept header." };
+        var url = new Option<string>("--url") { HelpName = "url", Description = "Base URL of the endpoint.", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var endpoint = new Option<string>("--endpoint-name") { HelpName = "name", Description = "Endpoint name.", DefaultValueFactory = _ => "local" };
+        var model = new Option<string>("--model") { HelpName = "key", Description = "Target model (X-Amzn-SageMaker-Target-Model).", Required = true };
+        var contentType = new Option<string>("--content-type") { HelpName = "type", Description = "Content type of the body.", DefaultValueFactory = _ => "application/json" };
+        var accept = new Option<string?>("--accept") { HelpName = "type", Description = "Accept header." };
         var body = new Argument<string?>("body") { Description = "File with the request body; standard input when omitted or -.", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("invoke", "Send one request to an endpoint and print the response.")
         {

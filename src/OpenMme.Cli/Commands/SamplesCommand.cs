@@ -10,14 +10,14 @@ internal static class SamplesCommand
 {
     public static Command Create()
     {
-        var outFolder = new Option<string>("--out") { Description = "Folder to write the models into.", Required = true };
+        var outFolder = new Option<string>("--out") { HelpName = "folder", Description = "Folder to write the models into.", Required = true };
         var count = new Option<int>("--count") { Description = "Number of models.", DefaultValueFactory = _ => 4, CustomParser = OptionParsers.Int };
-        var size = new Option<string>("--size") { Description = "Approximate size of each model, e.g. 100KB or 10MB.", DefaultValueFactory = _ => "100KB" };
+        var size = new Option<string>("--size") { HelpName = "size", Description = "Approximate size of each model, e.g. 100KB or 10MB.", DefaultValueFactory = _ => "100KB" };
         var seed = new Option<int>("--seed") { Description = "Seed of the weights and inputs.", DefaultValueFactory = _ => 1, CustomParser = OptionParsers.Int };
         var archive = new Option<bool>("--archive") { Description = "Write .tar.gz artifacts holding model.onnx instead of bare .onnx files." };
-        var prefix = new Option<string>("--name-prefix") { Description = "Prefix of the file names, e.g. big- (to tell sets apart in one folder).", DefaultValueFactory = _ => string.Empty };
-        var upload = new Option<string?>("--upload") { Description = "Also upload the artifacts to this S3 prefix, e.g. s3://models/demo/." };
-        var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "Endpoint of the S3-compatible store for --upload." };
+        var prefix = new Option<string>("--name-prefix") { HelpName = "prefix", Description = "Prefix of the file names, e.g. big- (to tell sets apart in one folder).", DefaultValueFactory = _ => string.Empty };
+        var upload = new Option<string?>("--upload") { HelpName = "s3-prefix", Description = "Also upload the artifacts to this S3 prefix, e.g. s3://models/demo/." };
+        var s3Endpoint = new Option<string?>("--s3-endpoint") { HelpName = "url", Description = "Endpoint of the S3-compatible store for --upload." };
         var command = new Command("samples", "Write ONNX sample models (FP32, FP64, INT64, BOOL; multi-input and multi-output) with a request and the expected response beside each.")
         {
             outFolder, count, size, seed, archive, prefix, upload, s3Endpoint,

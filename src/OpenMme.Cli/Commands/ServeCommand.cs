@@ -21,35 +21,38 @@ internal static class ServeCommand
     {
         var models = new Option<string>("--models")
         {
+            HelpName = "source",
             Description = "Model source: a folder, file:///DIR/ or s3://bucket/prefix/. A folder named here must exist; the default one is created.",
             DefaultValueFactory = _ => "models",
         };
         var port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => 8080, CustomParser = OptionParsers.Int };
-        var host = new Option<string>("--host") { Description = "Address to listen on (0.0.0.0 in a container).", DefaultValueFactory = _ => "127.0.0.1" };
-        var memory = new Option<string>("--memory-budget") { Description = "Memory for loaded models: a size (2GiB) or a share of the machine (60%).", DefaultValueFactory = _ => "50%" };
-        var disk = new Option<string>("--disk-budget") { Description = "Disk for cached artifacts, e.g. 20GB.", DefaultValueFactory = _ => "10GiB" };
-        var cacheDir = new Option<string>("--cache-dir") { Description = "Folder of the disk tier (survives restarts).", DefaultValueFactory = _ => Path.Combine(".openmme", "cache") };
-        var endpoint = new Option<string>("--endpoint-name") { Description = "Endpoint name of the runtime API (/endpoints/NAME/invocations).", DefaultValueFactory = _ => "local" };
+        var host = new Option<string>("--host") { HelpName = "address", Description = "Address to listen on (0.0.0.0 in a container).", DefaultValueFactory = _ => "127.0.0.1" };
+        var memory = new Option<string>("--memory-budget") { HelpName = "size|percent", Description = "Memory for loaded models: a size (2GiB) or a share of the machine (60%).", DefaultValueFactory = _ => "50%" };
+        var disk = new Option<string>("--disk-budget") { HelpName = "size", Description = "Disk for cached artifacts, e.g. 20GB.", DefaultValueFactory = _ => "10GiB" };
+        var cacheDir = new Option<string>("--cache-dir") { HelpName = "folder", Description = "Folder of the disk tier (survives restarts).", DefaultValueFactory = _ => Path.Combine(".openmme", "cache") };
+        var endpoint = new Option<string>("--endpoint-name") { HelpName = "name", Description = "Endpoint name of the runtime API (/endpoints/NAME/invocations).", DefaultValueFactory = _ => "local" };
         var modelCache = new Option<ModelCacheSetting>("--model-cache")
         {
             Description = "Enabled (keep models while there is room) or Disabled (unload and delete after each invocation).",
             DefaultValueFactory = _ => ModelCacheSetting.Enabled,
         };
-        var s3Endpoint = new Option<string?>("--s3-endpoint") { Description = "Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)." };
-        var s3Region = new Option<string?>("--s3-region") { Description = "Region of the S3 store (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)." };
+        var s3Endpoint = new Option<string?>("--s3-endpoint") { HelpName = "url", Description = "Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)." };
+        var s3Region = new Option<string?>("--s3-region") { HelpName = "region", Description = "Region of the S3 store (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)." };
         var policy = new Option<string>("--eviction-policy") { Description = "Which idle model leaves memory first: lru, or gdsf (cost-aware).", DefaultValueFactory = _ => "lru" };
         policy.AcceptOnlyFromAmong(EvictionPolicies.Names.Split(", "));
-        var maxConcurrency = new Option<int?>("--max-concurrency") { Description = "Invocations running at once (default: vCPU count).", CustomParser = OptionParsers.OptionalInt };
-        var queueLimit = new Option<int>("--queue-limit") { Description = "Invocations waiting for a slot before 503.", DefaultValueFactory = _ => 512, CustomParser = OptionParsers.Int };
+        var maxConcurrency = new Option<int?>("--max-concurrency") { HelpName = "count", Description = "Invocations running at once (default: vCPU count).", CustomParser = OptionParsers.OptionalInt };
+        var queueLimit = new Option<int>("--queue-limit") { HelpName = "count", Description = "Invocations waiting for a slot before 503.", DefaultValueFactory = _ => 512, CustomParser = OptionParsers.Int };
         var invocationTimeout = new Option<double>("--invocation-timeout")
         {
+            HelpName = "seconds",
             Description = "Seconds an invocation waits for a cold load before 429.",
             DefaultValueFactory = _ => 60,
             CustomParser = OptionParsers.Double,
         };
-        var loadTimeout = new Option<double>("--load-timeout") { Description = "Seconds a load may take in all.", DefaultValueFactory = _ => 360, CustomParser = OptionParsers.Double };
+        var loadTimeout = new Option<double>("--load-timeout") { HelpName = "seconds", Description = "Seconds a load may take in all.", DefaultValueFactory = _ => 360, CustomParser = OptionParsers.Double };
         var drainDelay = new Option<double>("--drain-delay")
         {
+            HelpName = "seconds",
             Description = "Seconds /ping answers 503 on shutdown before the listener closes.",
             DefaultValueFactory = _ => 5,
             CustomParser = OptionParsers.Double,
