@@ -20,7 +20,10 @@ public sealed class ToolPackageTests
 
         // --no-build: the suite has built the CLI already; packing it again would race other tests for its files.
         await RunAsync(directory.Path, "dotnet", "pack", project, "-c", configuration, "--no-build", "-o", packages);
-        await RunAsync(directory.Path, "dotnet", "tool", "install", "--tool-path", tools, "--add-source", packages, "openmme");
+        // Only the packed folder as a source: the test installs what was just packed, and reads no feed.
+        await File.WriteAllTextAsync(directory.Combine("nuget.config"),
+            $"<configuration><packageSources><clear /><add key=\"packed\" value=\"{packages}\" /></packageSources></configuration>");
+        await RunAsync(directory.Path, "dotnet", "tool", "install", "--tool-path", tools, "--configfile", directory.Combine("nuget.config"), "openmme");
         var version = await RunAsync(directory.Path, Path.Combine(tools, "openmme"), "--version");
         var samples = await RunAsync(directory.Path, Path.Combine(tools, "openmme"), "samples", "--out", "models", "--count", "1", "--size", "10KB");
 
