@@ -90,6 +90,17 @@ test("input that does not fit the signature is a ModelError with the original st
   assert.match(error.OriginalMessage, /x: FP32\[-1,8\]/);
 });
 
+test("a body that is not valid JSON is a ModelError from the model, as a container's 400", async () => {
+  const error = await rejection(new InvokeEndpointCommand({
+    EndpointName: "local", TargetModel: "fp32-000.onnx", ContentType: "application/json",
+    Body: '{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]} trailing',
+  }));
+  assert.equal(error.name, "ModelError");
+  assert.equal(error.$metadata.httpStatusCode, 424);
+  assert.equal(error.OriginalStatusCode, 400);
+  assert.match(error.OriginalMessage, /not valid JSON/);
+});
+
 test("a missing target model header is a ValidationError", async () => {
   const error = await rejection(new InvokeEndpointCommand({
     EndpointName: "local", ContentType: "application/json", Body: "{}",

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using OpenMme.Runtime;
 
 namespace OpenMme.Codecs;
@@ -16,96 +15,131 @@ internal static class CsvCodec
             throw CodecErrors.Rejected("text/csv needs a model with one 2-D FP32 or FP64 input. Send KServe v2 JSON instead.", signature);
         }
 
+        // First pass: count rows and columns, so the values can be parsed straight into the tensor.
         var spec = signature.Inputs[0];
-        var values = new List<double>();
         var columns = -1;
         var rows = 0;
-        foreach (var line in Encoding.UTF8.GetString(body).Split('\n'))
+        for (var rest = body; !rest.IsEmpty;)
         {
-            var text = line.TrimEnd('\r');
-            if (text.Length == 0)
+            var line = NextLine(ref rest);
+            if (line.IsEmpty)
             {
                 continue;
             }
 
-            var cells = text.Split(',');
-            if (columns >= 0 && cells.Length != columns)
+            var cells = line.Count((byte)',') + 1;
+            if (columns >= 0 && cells != columns)
             {
-                throw CodecErrors.Invalid($"CSV row {rows + 1} has {cells.Length} columns; earlier rows have {columns}.");
+                throw CodecErrors.Malformed($"CSV row {rows + 1} has {cells} columns; earlier rows have {columns}.");
             }
 
-            columns = cells.Length;
-            foreach (var cell in cells)
-            {
-                if (!double.TryParse(cell.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                {
-                    throw CodecErrors.Invalid($"CSV row {rows + 1} holds '{cell}', which is not a number.");
-                }
-
-                values.Add(value);
-            }
-
+            columns = cells;
             rows++;
         }
 
         long[] shape = [rows, Math.Max(columns, 0)];
         if (!spec.Accepts(shape))
         {
-            throw CodecErrors.Rejected($"The CSV has shape {JsonTensorReader.Shape(shape)}, which the model does not accept.", signature);
+            throw CodecErrors.Rejected($"The CSV has shape {CodecErrors.Shape(shape)}, which the model does not accept.", signature);
         }
 
         var inputs = new TensorSet(1);
         var tensor = Tensor.Allocate(spec.Name, spec.Type, shape);
         inputs.Add(tensor);
-        for (var i = 0; i < values.Count; i++)
+        try
         {
-            if (spec.Type == TensorDataType.Float)
+            var index = 0;
+            var row = 0;
+            for (var rest = body; !rest.IsEmpty;)
             {
-                tensor.AsSpan<float>()[i] = (float)values[i];
-            }
-            else
-            {
-                tensor.AsSpan<double>()[i] = values[i];
-            }
-        }
+                var line = NextLine(ref rest);
+                if (line.IsEmpty)
+                {
+                    continue;
+                }
 
-        return new DecodedRequest(inputs, PayloadFormat.Csv, null, null);
+                row++;
+                while (true)
+                {
+                    var comma = line.IndexOf((byte)',');
+                    var cell = comma < 0 ? line : line[..comma];
+                    var parsed = spec.Type == TensorDataType.Float
+                        ? float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out tensor.AsSpan<float>()[index])
+                        : double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out tensor.AsSpan<double>()[index]);
+                    if (!parsed)
+                    {
+                        throw CodecErrors.Malformed($"CSV row {row} holds {CodecErrors.Quote(cell)}, which is not a number.");
+                    }
+
+                    index++;
+                    if (comma < 0)
+                    {
+                        break;
+                    }
+
+                    line = line[(comma + 1)..];
+                }
+            }
+
+            return new DecodedRequest(inputs, PayloadFormat.Csv, null, null);
+        }
+        catch
+        {
+            inputs.Dispose();
+            throw;
+        }
     }
 
     public static void Encode(IBufferWriter<byte> output, TensorSet outputs)
     {
         if (outputs.Count != 1 || outputs[0].Shape.Length > 2 || outputs[0].Type == TensorDataType.String)
         {
-            throw CodecErrors.Invalid("text/csv responses carry one numeric tensor of at most two dimensions; ask for application/json.");
+            throw CodecErrors.Unanswerable("text/csv responses carry one numeric tensor of at most two dimensions; ask for application/json.");
         }
 
         var tensor = outputs[0];
         var columns = tensor.Shape.Length == 2 ? tensor.Shape[1] : 1;
-        var text = new StringBuilder();
         var count = tensor.ElementCount;
         for (long i = 0; i < count; i++)
         {
-            text.Append(Format(tensor, (int)i)).Append((i + 1) % columns == 0 ? '\n' : ',');
+            // The longest element ("-1.7976931348623157E+308") and its separator fit in 32 bytes.
+            var span = output.GetSpan(32);
+            var written = Format(tensor, (int)i, span);
+            span[written] = (i + 1) % columns == 0 ? (byte)'\n' : (byte)',';
+            output.Advance(written + 1);
         }
-
-        output.Write(Encoding.UTF8.GetBytes(text.ToString()));
     }
 
-    private static string Format(Tensor tensor, int i) => tensor.Type switch
+    /// <summary>The next line of <paramref name="rest"/> without its line end; <paramref name="rest"/> moves past it.</summary>
+    private static ReadOnlySpan<byte> NextLine(ref ReadOnlySpan<byte> rest)
     {
-        TensorDataType.Float => tensor.AsSpan<float>()[i].ToString("R", CultureInfo.InvariantCulture),
-        TensorDataType.Double => tensor.AsSpan<double>()[i].ToString("R", CultureInfo.InvariantCulture),
-        TensorDataType.Float16 => ((float)tensor.AsSpan<Half>()[i]).ToString("R", CultureInfo.InvariantCulture),
-        TensorDataType.BFloat16 => BFloat16.ToSingle(tensor.AsSpan<ushort>()[i]).ToString("R", CultureInfo.InvariantCulture),
-        TensorDataType.Int8 => tensor.AsSpan<sbyte>()[i].ToString(CultureInfo.InvariantCulture),
-        TensorDataType.Int16 => tensor.AsSpan<short>()[i].ToString(CultureInfo.InvariantCulture),
-        TensorDataType.Int32 => tensor.AsSpan<int>()[i].ToString(CultureInfo.InvariantCulture),
-        TensorDataType.Int64 => tensor.AsSpan<long>()[i].ToString(CultureInfo.InvariantCulture),
-        TensorDataType.UInt8 => tensor.Bytes[i].ToString(CultureInfo.InvariantCulture),
-        TensorDataType.UInt16 => tensor.AsSpan<ushort>()[i].ToString(CultureInfo.InvariantCulture),
-        TensorDataType.UInt32 => tensor.AsSpan<uint>()[i].ToString(CultureInfo.InvariantCulture),
-        TensorDataType.UInt64 => tensor.AsSpan<ulong>()[i].ToString(CultureInfo.InvariantCulture),
-        TensorDataType.Bool => tensor.Bytes[i] != 0 ? "1" : "0",
-        _ => throw new ArgumentOutOfRangeException(nameof(tensor)),
-    };
+        var end = rest.IndexOf((byte)'\n');
+        var line = end < 0 ? rest : rest[..end];
+        rest = end < 0 ? default : rest[(end + 1)..];
+        return line.EndsWith((byte)'\r') ? line[..^1] : line;
+    }
+
+    private static int Format(Tensor tensor, int i, Span<byte> destination)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        int written;
+        var done = tensor.Type switch
+        {
+            TensorDataType.Float => tensor.AsSpan<float>()[i].TryFormat(destination, out written, "R", invariant),
+            TensorDataType.Double => tensor.AsSpan<double>()[i].TryFormat(destination, out written, "R", invariant),
+            TensorDataType.Float16 => ((float)tensor.AsSpan<Half>()[i]).TryFormat(destination, out written, "R", invariant),
+            TensorDataType.BFloat16 => BFloat16.ToSingle(tensor.AsSpan<ushort>()[i]).TryFormat(destination, out written, "R", invariant),
+            TensorDataType.Int8 => tensor.AsSpan<sbyte>()[i].TryFormat(destination, out written, default, invariant),
+            TensorDataType.Int16 => tensor.AsSpan<short>()[i].TryFormat(destination, out written, default, invariant),
+            TensorDataType.Int32 => tensor.AsSpan<int>()[i].TryFormat(destination, out written, default, invariant),
+            TensorDataType.Int64 => tensor.AsSpan<long>()[i].TryFormat(destination, out written, default, invariant),
+            TensorDataType.UInt8 => tensor.Bytes[i].TryFormat(destination, out written, default, invariant),
+            TensorDataType.UInt16 => tensor.AsSpan<ushort>()[i].TryFormat(destination, out written, default, invariant),
+            TensorDataType.UInt32 => tensor.AsSpan<uint>()[i].TryFormat(destination, out written, default, invariant),
+            TensorDataType.UInt64 => tensor.AsSpan<ulong>()[i].TryFormat(destination, out written, default, invariant),
+            TensorDataType.Bool => (tensor.Bytes[i] != 0 ? (byte)1 : (byte)0).TryFormat(destination, out written, default, invariant),
+            _ => throw new ArgumentOutOfRangeException(nameof(tensor)),
+        };
+        return done ? written : throw new InvalidOperationException("A CSV number did not fit its 32-byte slot.");
+    }
 }

@@ -20,7 +20,7 @@ internal static class InstancesJsonCodec
         var shape = NestedShape.Measure(json, spec.Name);
         if (!spec.Accepts(shape))
         {
-            throw CodecErrors.Rejected($"\"instances\" have shape {JsonTensorReader.Shape(shape)}, which the model does not accept.", signature);
+            throw CodecErrors.Rejected($"\"instances\" have shape {CodecErrors.Shape(shape)}, which the model does not accept.", signature);
         }
 
         var inputs = new TensorSet(1);

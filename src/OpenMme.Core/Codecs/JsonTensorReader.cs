@@ -1,60 +1,92 @@
-using System.Globalization;
 using System.Text.Json;
 using OpenMme.Runtime;
 
 namespace OpenMme.Codecs;
 
-/// <summary>Reads JSON arrays of numbers, booleans or strings (nested or flat) into a tensor, row-major.</summary>
+/// <summary>
+/// Reads the JSON array of one tensor's data into the tensor, row-major. The data is either flat
+/// (values only) or nested exactly as the tensor's shape; anything in between (<c>[4,[5,6]]</c>,
+/// rows of the wrong length, nesting deeper or shallower than the shape) is refused rather than
+/// guessed at.
+/// </summary>
 internal static class JsonTensorReader
 {
-    /// <summary>Fills <paramref name="tensor"/> from the array at the reader; the reader ends on the array's end.</summary>
+    // Utf8JsonReader's depth limit for request bodies (JsonPayloadCodec's MaxDepth) bounds the nesting.
+    private const int MaxLevels = 64;
+
+    /// <summary>Fills <paramref name="tensor"/> from the data at the reader; the reader ends on the data's last token.</summary>
     public static void ReadData(ref Utf8JsonReader reader, Tensor tensor)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            ReadElement(ref reader, tensor, 0);
-            if (tensor.ElementCount != 1)
+            if (reader.TokenType == JsonTokenType.StartObject || tensor.ElementCount != 1)
             {
-                throw CodecErrors.Invalid($"Input '{tensor.Name}' has shape {Shape(tensor.Shape)} but its data is a single value.");
+                throw CodecErrors.Malformed($"Input {CodecErrors.Quote(tensor.Name)} has shape {CodecErrors.Shape(tensor.Shape)}, so its data must be an array of {tensor.ElementCount} values.");
             }
 
+            ReadElement(ref reader, tensor, 0);
             return;
         }
 
-        var depth = reader.CurrentDepth;
+        var shape = tensor.Shape;
         var count = tensor.ElementCount;
+        // Items counted in the open array at each nesting level; nested data goes no deeper than the shape.
+        Span<long> items = stackalloc long[Math.Min(shape.Length, MaxLevels) + 1];
+        var level = 0;
+        var nested = false;
         long index = 0;
         while (reader.Read())
         {
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartArray:
-                    continue;
+                    // The outer array's first item decides: a value means flat data, an array nested data.
+                    nested |= level == 0 && items[0] == 0;
+                    if (!nested || level + 1 >= items.Length - 1)
+                    {
+                        throw Uneven(tensor, $"an array at depth {level + 2}");
+                    }
+
+                    items[level]++;
+                    items[++level] = 0;
+                    break;
                 case JsonTokenType.EndArray:
-                    if (reader.CurrentDepth == depth)
+                    if (nested && items[level] != shape[level])
+                    {
+                        throw Uneven(tensor, $"an array of {items[level]} items at depth {level + 1}, where the shape says {shape[level]}");
+                    }
+
+                    if (level == 0)
                     {
                         if (index != count)
                         {
-                            throw CodecErrors.Invalid($"Input '{tensor.Name}' has shape {Shape(tensor.Shape)}, which needs {count} values; the data holds {index}.");
+                            throw CodecErrors.Malformed($"Input {CodecErrors.Quote(tensor.Name)} has shape {CodecErrors.Shape(shape)}, which needs {count} values; the data holds {index}.");
                         }
 
                         return;
                     }
 
-                    continue;
+                    level--;
+                    break;
+                case JsonTokenType.StartObject:
+                    throw NotA(ref reader, tensor);
                 default:
+                    if (nested && level != shape.Length - 1)
+                    {
+                        throw Uneven(tensor, $"a value at depth {level + 1}");
+                    }
+
                     if (index >= count)
                     {
-                        throw CodecErrors.Invalid($"Input '{tensor.Name}' has shape {Shape(tensor.Shape)}, which needs {count} values; the data holds more.");
+                        throw CodecErrors.Malformed($"Input {CodecErrors.Quote(tensor.Name)} has shape {CodecErrors.Shape(shape)}, which needs {count} values; the data holds more.");
                     }
 
                     ReadElement(ref reader, tensor, index++);
+                    items[level]++;
                     break;
             }
         }
     }
-
-    public static string Shape(ReadOnlySpan<long> shape) => "[" + string.Join(",", shape.ToArray()) + "]";
 
     private static void ReadElement(ref Utf8JsonReader reader, Tensor tensor, long index)
     {
@@ -108,7 +140,7 @@ internal static class JsonTensorReader
                 };
                 break;
             case TensorDataType.String:
-                tensor.Strings![i] = reader.TokenType == JsonTokenType.String ? reader.GetString()! : throw NotA(ref reader, tensor);
+                tensor.Strings![i] = reader.TokenType == JsonTokenType.String ? JsonText.GetString(ref reader) : throw NotA(ref reader, tensor);
                 break;
             default:
                 throw NotA(ref reader, tensor);
@@ -117,9 +149,10 @@ internal static class JsonTensorReader
 
     private static double ReadNonFinite(ref Utf8JsonReader reader, Tensor tensor)
     {
-        if (reader.TokenType == JsonTokenType.String)
+        // "-Infinity" is the longest spelling; anything longer is not one.
+        if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= 16)
         {
-            var text = reader.GetString();
+            var text = JsonText.GetString(ref reader);
             if (string.Equals(text, "NaN", StringComparison.OrdinalIgnoreCase))
             {
                 return double.NaN;
@@ -140,18 +173,21 @@ internal static class JsonTensorReader
         throw NotA(ref reader, tensor);
     }
 
+    private static Failures.ModelHostException Uneven(Tensor tensor, string what) =>
+        CodecErrors.Malformed($"Input {CodecErrors.Quote(tensor.Name)} has shape {CodecErrors.Shape(tensor.Shape)}, but its data is nested otherwise ({what}). Send the data flat, row-major, or nested exactly as the shape.");
+
     private static Failures.ModelHostException NotA(ref Utf8JsonReader reader, Tensor tensor)
     {
         var token = reader.TokenType switch
         {
-            JsonTokenType.String => "\"" + reader.GetString() + "\"",
-            JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+            JsonTokenType.String => "the string " + CodecErrors.Quote(reader.ValueSpan),
+            JsonTokenType.Number => "the number " + CodecErrors.Quote(reader.ValueSpan),
             JsonTokenType.True => "true",
             JsonTokenType.False => "false",
             JsonTokenType.Null => "null",
+            JsonTokenType.StartObject => "an object",
             _ => reader.TokenType.ToString(),
         };
-        return CodecErrors.Invalid(string.Create(CultureInfo.InvariantCulture,
-            $"Input '{tensor.Name}' is {TensorDataTypes.KServeName(tensor.Type)}, but its data holds {token}."));
+        return CodecErrors.Malformed($"Input {CodecErrors.Quote(tensor.Name)} is {TensorDataTypes.KServeName(tensor.Type)}, but its data holds {token}.");
     }
 }

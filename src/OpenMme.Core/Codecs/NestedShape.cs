@@ -2,65 +2,73 @@ using System.Text.Json;
 
 namespace OpenMme.Codecs;
 
-/// <summary>Measures the shape of nested JSON arrays, rejecting ragged ones.</summary>
+/// <summary>
+/// Measures the shape of nested JSON arrays, rejecting ragged ones. The values themselves are
+/// read afterwards by <see cref="JsonTensorReader"/>, which holds them to the measured shape.
+/// </summary>
 internal static class NestedShape
 {
+    // The reader's depth limit for request bodies (JsonPayloadCodec's MaxDepth).
+    private const int MaxLevels = 64;
+
     public static long[] Measure(ReadOnlySpan<byte> json, string name)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxLevels });
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw CodecErrors.Invalid("\"instances\" must be an array.");
+            throw CodecErrors.Malformed("\"instances\" must be an array.");
         }
 
-        var dims = new long[65];
-        Array.Fill(dims, -1);
+        // Per depth: the length every array there must have (-1 until the first one closes) and
+        // the items counted so far in the one open there. Depth 1 is the instances array itself.
+        Span<long> lengths = stackalloc long[MaxLevels + 2];
+        Span<long> counts = stackalloc long[MaxLevels + 2];
+        lengths.Fill(-1);
+        counts.Clear();
+        var depth = 1;
         var maxDepth = 0;
-        var counts = new Stack<long>();
         var leafDepth = -1;
-        counts.Push(0);
         while (reader.Read())
         {
-            var depth = counts.Count;
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartArray:
-                    counts.Push(counts.Pop() + 1);
-                    counts.Push(0);
+                    counts[depth]++;
+                    counts[++depth] = 0;
                     break;
                 case JsonTokenType.EndArray:
-                    var length = counts.Pop();
-                    if (dims[depth] < 0)
+                    var length = counts[depth];
+                    if (lengths[depth] < 0)
                     {
-                        dims[depth] = length;
+                        lengths[depth] = length;
                         maxDepth = Math.Max(maxDepth, depth);
                     }
-                    else if (dims[depth] != length)
+                    else if (lengths[depth] != length)
                     {
-                        throw CodecErrors.Invalid($"The \"instances\" for input '{name}' are ragged: arrays at depth {depth} have lengths {dims[depth]} and {length}.");
+                        throw CodecErrors.Malformed($"The \"instances\" for input {CodecErrors.Quote(name)} are ragged: arrays at depth {depth} have lengths {lengths[depth]} and {length}.");
                     }
 
-                    if (counts.Count == 0)
+                    if (--depth == 0)
                     {
-                        return dims.AsSpan(1, maxDepth).ToArray();
+                        return lengths.Slice(1, maxDepth).ToArray();
                     }
 
                     break;
                 case JsonTokenType.StartObject:
-                    throw CodecErrors.Invalid("\"instances\" must hold arrays or values, not objects.");
+                    throw CodecErrors.Malformed("\"instances\" must hold arrays or values, not objects.");
                 default:
                     if (leafDepth >= 0 && leafDepth != depth)
                     {
-                        throw CodecErrors.Invalid($"The \"instances\" for input '{name}' are ragged: values appear at different depths.");
+                        throw CodecErrors.Malformed($"The \"instances\" for input {CodecErrors.Quote(name)} are ragged: values appear at different depths.");
                     }
 
                     leafDepth = depth;
-                    counts.Push(counts.Pop() + 1);
+                    counts[depth]++;
                     break;
             }
         }
 
-        throw CodecErrors.Invalid("\"instances\" is not a complete array.");
+        throw CodecErrors.Malformed("\"instances\" is not a complete array.");
     }
 }

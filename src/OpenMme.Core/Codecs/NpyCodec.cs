@@ -19,7 +19,7 @@ internal static class NpyCodec
 
         if (body.Length < 10 || !body.StartsWith(Magic))
         {
-            throw CodecErrors.Invalid("The body is not an NPY array (it does not start with \\x93NUMPY).");
+            throw CodecErrors.Malformed("The body is not an NPY array (it does not start with \\x93NUMPY).");
         }
 
         var major = body[6];
@@ -36,25 +36,22 @@ internal static class NpyCodec
         }
         else
         {
-            throw CodecErrors.Invalid($"NPY format version {major} is not supported.");
+            throw CodecErrors.Malformed($"NPY format version {major} is not supported.");
         }
 
         if (headerStart + (long)headerLength > body.Length)
         {
-            throw CodecErrors.Invalid("The NPY header is truncated.");
+            throw CodecErrors.Malformed("The NPY header is truncated.");
         }
 
-        var header = Encoding.ASCII.GetString(body.Slice(headerStart, headerLength));
-        var descr = Field(header, "descr") ?? throw CodecErrors.Invalid("The NPY header has no 'descr'.");
-        var fortran = Field(header, "fortran_order");
-        var shapeText = Field(header, "shape") ?? throw CodecErrors.Invalid("The NPY header has no 'shape'.");
-        if (fortran is not null && fortran.StartsWith("True", StringComparison.Ordinal))
+        var header = NpyHeader.Parse(body.Slice(headerStart, headerLength));
+        if (header.FortranOrder)
         {
-            throw CodecErrors.Invalid("The NPY array is in Fortran order; send a C-ordered array (numpy.ascontiguousarray).");
+            throw CodecErrors.Malformed("The NPY array is in Fortran order; send a C-ordered array (numpy.ascontiguousarray).");
         }
 
-        var type = ParseDescr(descr.Trim('\'', '"', ' '));
-        var shape = ParseShape(shapeText);
+        var type = ParseDescr(header.Descr);
+        var shape = header.Shape;
         var spec = signature.Inputs[0];
         if (type != spec.Type)
         {
@@ -63,14 +60,25 @@ internal static class NpyCodec
 
         if (!spec.Accepts(shape))
         {
-            throw CodecErrors.Rejected($"The NPY array has shape {JsonTensorReader.Shape(shape)}, which the model does not accept.", signature);
+            throw CodecErrors.Rejected($"The NPY array has shape {CodecErrors.Shape(shape)}, which the model does not accept.", signature);
         }
 
         var data = body[(headerStart + headerLength)..];
-        var expected = Tensor.ElementCountOf(shape) * TensorDataTypes.ElementSize(type);
+        long expected;
+        try
+        {
+            expected = checked(Tensor.ElementCountOf(shape) * TensorDataTypes.ElementSize(type));
+        }
+        catch (OverflowException)
+        {
+            expected = long.MaxValue;
+        }
+
         if (data.Length != expected)
         {
-            throw CodecErrors.Invalid($"The NPY array of shape {JsonTensorReader.Shape(shape)} needs {expected} data bytes; the body has {data.Length}.");
+            throw CodecErrors.Malformed(expected == long.MaxValue
+                ? $"The NPY array of shape {CodecErrors.Shape(shape)} has more values than any body can hold."
+                : $"The NPY array of shape {CodecErrors.Shape(shape)} needs {expected} data bytes; the body has {data.Length}.");
         }
 
         var inputs = new TensorSet(1);
@@ -84,13 +92,13 @@ internal static class NpyCodec
     {
         if (outputs.Count != 1)
         {
-            throw CodecErrors.Invalid($"application/x-npy responses carry one array, but the model returned {outputs.Count}. Ask for application/json.");
+            throw CodecErrors.Unanswerable($"application/x-npy responses carry one array, but the model returned {outputs.Count}. Ask for application/json.");
         }
 
         var tensor = outputs[0];
         if (tensor.Type == TensorDataType.String)
         {
-            throw CodecErrors.Invalid("String outputs have no NPY form here; ask for application/json.");
+            throw CodecErrors.Unanswerable("String outputs have no NPY form here; ask for application/json.");
         }
 
         var shape = tensor.Shape.Length == 1
@@ -111,55 +119,16 @@ internal static class NpyCodec
         output.Write(tensor.Bytes);
     }
 
-    private static string? Field(string header, string name)
-    {
-        var at = header.IndexOf("'" + name + "'", StringComparison.Ordinal);
-        if (at < 0)
-        {
-            return null;
-        }
-
-        var colon = header.IndexOf(':', at);
-        if (colon < 0)
-        {
-            return null;
-        }
-
-        var rest = header[(colon + 1)..].TrimStart();
-        if (rest.StartsWith('('))
-        {
-            var close = rest.IndexOf(')', StringComparison.Ordinal);
-            return close < 0 ? null : rest[..(close + 1)];
-        }
-
-        var end = rest.IndexOf(',', StringComparison.Ordinal);
-        return end < 0 ? rest.TrimEnd('}', ' ') : rest[..end];
-    }
-
-    private static long[] ParseShape(string text)
-    {
-        var inner = text.Trim().TrimStart('(').TrimEnd(')');
-        var parts = inner.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var shape = new long[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (!long.TryParse(parts[i].TrimEnd('L'), NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]))
-            {
-                throw CodecErrors.Invalid($"The NPY shape '{text}' is not a tuple of integers.");
-            }
-        }
-
-        return shape;
-    }
-
     private static TensorDataType ParseDescr(string descr)
     {
-        if (descr.Length > 1 && descr[0] == '>' && descr[1..] is not ("i1" or "u1" or "b1"))
+        // One byte-order mark at most: '<' little, '>' big, '=' native, '|' not applicable.
+        var code = descr.Length > 0 && descr[0] is '<' or '>' or '=' or '|' ? descr.AsSpan(1) : descr;
+        if (descr.StartsWith('>') && code is not ("i1" or "u1" or "b1"))
         {
-            throw CodecErrors.Invalid($"The NPY array is big-endian ('{descr}'); send a little-endian array.");
+            throw CodecErrors.Malformed($"The NPY array is big-endian ({CodecErrors.Quote(descr)}); send a little-endian array.");
         }
 
-        return descr.TrimStart('<', '|', '=', '>') switch
+        return code switch
         {
             "f4" => TensorDataType.Float,
             "f8" => TensorDataType.Double,
@@ -173,7 +142,7 @@ internal static class NpyCodec
             "u4" => TensorDataType.UInt32,
             "u8" => TensorDataType.UInt64,
             "b1" => TensorDataType.Bool,
-            _ => throw CodecErrors.Invalid($"NPY dtype '{descr}' is not supported; use a numeric or bool array."),
+            _ => throw CodecErrors.Malformed($"NPY dtype {CodecErrors.Quote(descr)} is not supported; use a numeric or bool array."),
         };
     }
 

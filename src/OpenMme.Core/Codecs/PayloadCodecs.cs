@@ -10,11 +10,17 @@ public static class PayloadCodecs
     /// <summary>The media types the codecs speak.</summary>
     public const string SupportedMediaTypes = "application/json (KServe v2 or {\"instances\":[...]}), application/x-npy, text/csv";
 
-    /// <summary>Decodes a request body into model inputs.</summary>
+    /// <summary>
+    /// Decodes a request body into model inputs. Every fault of the body throws a
+    /// <see cref="ModelHostException"/> of kind <see cref="FailureKind.ModelRejectedInput"/>.
+    /// </summary>
     public static DecodedRequest Decode(string? contentType, ReadOnlySpan<byte> body, ModelSignature signature) =>
         Decode(RequestFormat(contentType), body, signature);
 
-    /// <summary>Decodes a request body already known to be in <paramref name="format"/> (see <see cref="RequestFormat"/>).</summary>
+    /// <summary>
+    /// Decodes a request body already known to be in <paramref name="format"/> (see <see cref="RequestFormat"/>).
+    /// Every fault of the body throws a <see cref="ModelHostException"/> of kind <see cref="FailureKind.ModelRejectedInput"/>.
+    /// </summary>
     public static DecodedRequest Decode(PayloadFormat format, ReadOnlySpan<byte> body, ModelSignature signature)
     {
         return format switch
@@ -25,7 +31,7 @@ public static class PayloadCodecs
         };
     }
 
-    /// <summary>The request's wire form; throws for media types no codec speaks.</summary>
+    /// <summary>The request's wire form; throws <see cref="FailureKind.UnsupportedMediaType"/> for media types no codec speaks.</summary>
     public static PayloadFormat RequestFormat(string? contentType)
     {
         var media = MediaType(contentType);
@@ -45,10 +51,13 @@ public static class PayloadCodecs
         }
 
         throw new ModelHostException(FailureKind.UnsupportedMediaType,
-            $"Content type '{contentType}' is not supported. Use {SupportedMediaTypes}.");
+            $"Content type {CodecErrors.Quote(contentType)} is not supported. Use {SupportedMediaTypes}.");
     }
 
-    /// <summary>The response's wire form: what <c>Accept</c> asks for, else the request's own form.</summary>
+    /// <summary>
+    /// The response's wire form: what <c>Accept</c> asks for, else the request's own form; throws
+    /// <see cref="FailureKind.InvalidRequest"/> (a header fault) when it names no supported type.
+    /// </summary>
     public static PayloadFormat ResponseFormat(string? accept, PayloadFormat request)
     {
         if (string.IsNullOrWhiteSpace(accept))
@@ -80,10 +89,13 @@ public static class PayloadCodecs
             }
         }
 
-        throw new ModelHostException(FailureKind.InvalidRequest, $"Accept '{accept}' names no supported type. Use {SupportedMediaTypes}.");
+        throw new ModelHostException(FailureKind.InvalidRequest, $"Accept {CodecErrors.Quote(accept)} names no supported type. Use {SupportedMediaTypes}.");
     }
 
-    /// <summary>Encodes the model's outputs and returns the response's content type.</summary>
+    /// <summary>
+    /// Encodes the model's outputs and returns the response's content type; throws
+    /// <see cref="FailureKind.InvalidRequest"/> when the form <c>Accept</c> chose cannot carry them.
+    /// </summary>
     public static string Encode(PayloadFormat format, IBufferWriter<byte> output, string modelName, DecodedRequest request, TensorSet outputs)
     {
         switch (format)

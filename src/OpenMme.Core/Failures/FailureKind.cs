@@ -3,7 +3,11 @@ namespace OpenMme.Failures;
 /// <summary>What went wrong, independent of any wire protocol. The server maps each to a status and code.</summary>
 public enum FailureKind
 {
-    /// <summary>Malformed headers or body.</summary>
+    /// <summary>
+    /// A request refused before its payload is looked at: malformed or missing headers, an
+    /// unknown endpoint, an <c>Accept</c> no codec can answer. Faults of the body itself are
+    /// <see cref="ModelRejectedInput"/>.
+    /// </summary>
     InvalidRequest,
 
     /// <summary>The body's media type is not one the codecs speak.</summary>
@@ -15,7 +19,10 @@ public enum FailureKind
     /// <summary>The artifact does not exist in the store.</summary>
     ArtifactNotFound,
 
-    /// <summary>The input does not fit the model's signature.</summary>
+    /// <summary>
+    /// The payload is malformed (not JSON, npy or csv as its content type says) or does not fit
+    /// the model's signature: what a SageMaker container answers with 400.
+    /// </summary>
     ModelRejectedInput,
 
     /// <summary>The model could not be loaded or failed while running.</summary>

@@ -90,11 +90,11 @@ public sealed class PayloadCodecsTests
     [InlineData("""{"instances":[[1,2,3],[4,5]]}""")]
     [InlineData("""{"instances":[[1,2,3],4]}""")]
     [InlineData("""{"instances":[[1],[2,3,4],[5,6]]}""")]
-    public void Ragged_instances_are_a_validation_error(string json)
+    public void Ragged_instances_are_a_payload_error(string json)
     {
         var error = Assert.Throws<ModelHostException>(() => Decode("application/json", json, FloatModel));
 
-        Assert.Equal(FailureKind.InvalidRequest, error.Kind);
+        Assert.Equal(FailureKind.ModelRejectedInput, error.Kind);
         Assert.Contains("ragged", error.Message, StringComparison.Ordinal);
     }
 
@@ -173,15 +173,15 @@ public sealed class PayloadCodecsTests
     [InlineData("{}", "neither")]
     [InlineData("""{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2]}]}""", "needs 3 values; the data holds 2")]
     [InlineData("""{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,2,3,4]}]}""", "the data holds more")]
-    [InlineData("""{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,"a",3]}]}""", "holds \"a\"")]
+    [InlineData("""{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP32","data":[1,"a",3]}]}""", "holds the string 'a'")]
     [InlineData("""{"inputs":[{"name":"x","shape":[1000000,3],"datatype":"FP32","data":[1]}]}""", "more than a")]
     [InlineData("""{"inputs":[{"name":"x","shape":[1,3],"datatype":"FP99","data":[1,2,3]}]}""", "unknown datatype")]
     [InlineData("""{"inputs":[{"name":"x","shape":[1,3],"data":[1,2,3]}]}""", "needs \"name\", \"shape\", \"datatype\" and \"data\"")]
-    public void Malformed_bodies_are_validation_errors(string json, string reason)
+    public void Malformed_bodies_are_payload_errors(string json, string reason)
     {
         var error = Assert.Throws<ModelHostException>(() => Decode("application/json", json, FloatModel));
 
-        Assert.Equal(FailureKind.InvalidRequest, error.Kind);
+        Assert.Equal(FailureKind.ModelRejectedInput, error.Kind);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 
@@ -190,13 +190,13 @@ public sealed class PayloadCodecsTests
     [InlineData("""{"inputs":[{"name":"x","shape":[3],"datatype":"UINT8","data":[1,-1,3]}]}""", TensorDataType.UInt8)]
     [InlineData("""{"inputs":[{"name":"x","shape":[3],"datatype":"INT64","data":[1,2.5,3]}]}""", TensorDataType.Int64)]
     [InlineData("""{"inputs":[{"name":"x","shape":[3],"datatype":"BOOL","data":[true,2,false]}]}""", TensorDataType.Bool)]
-    public void Values_out_of_range_for_the_type_are_validation_errors(string json, TensorDataType type)
+    public void Values_out_of_range_for_the_type_are_payload_errors(string json, TensorDataType type)
     {
         var signature = new ModelSignature([new TensorSpec("x", type, [-1])], [new TensorSpec("y", type, [-1])]);
 
         var error = Assert.Throws<ModelHostException>(() => Decode("application/json", json, signature));
 
-        Assert.Equal(FailureKind.InvalidRequest, error.Kind);
+        Assert.Equal(FailureKind.ModelRejectedInput, error.Kind);
     }
 
     [Theory]

@@ -20,7 +20,7 @@ public sealed class BadInputTests
             ("a/../../etc/passwd", ValidX, "application/json", 400, "ValidationError", "'..' path segment"),
             ("/etc/passwd", ValidX, "application/json", 400, "ValidationError", "absolute path"),
             ("nope.onnx", ValidX, "application/json", 400, "ValidationError", "Failed to download model data"),
-            ("fp32-000.onnx", "{\"inputs\":[{", "application/json", 400, "ValidationError", "not valid JSON"),
+            ("fp32-000.onnx", "{\"inputs\":[{", "application/json", 424, "ModelError", "not valid JSON"),
             ("fp32-000.onnx", ValidX, "application/x-www-form-urlencoded", 415, "ValidationError", "application/json"),
             ("fp32-000.onnx", """{"inputs":[{"name":"input","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]}""", "application/json", 424, "ModelError", "'input' is not an input"),
             ("fp32-000.onnx", """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""", "application/json", 424, "ModelError", "does not accept"),
