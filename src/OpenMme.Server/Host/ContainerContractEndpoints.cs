@@ -25,7 +25,7 @@ public static class ContainerContractEndpoints
         endpoints.MapGet("/ping", () => state.IsDraining
             ? Results.Json(new PingResponse("Draining"), HostJsonContext.Default.PingResponse, statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Json(new PingResponse("Healthy"), HostJsonContext.Default.PingResponse));
-        endpoints.MapPost("/invocations", (HttpContext context) => pipeline.InvokeAsync(context, RuntimeApiEndpoints.TargetModel(context.Request)));
+        endpoints.MapPost("/invocations", (HttpContext context) => pipeline.InvokeAsync(context, RuntimeApiEndpoints.TargetModel(context.Request), WireSurface.ContainerContract));
         endpoints.MapPost("/models", (HttpContext context) => LoadAsync(context, cache));
         endpoints.MapGet("/models", (HttpContext context) => List(context, cache));
         endpoints.MapGet("/models/{**name}", (HttpContext context) => Describe(context, cache, ModelName(context)));
@@ -49,7 +49,7 @@ public static class ContainerContractEndpoints
                 return Error(context, FailureKind.ModelNotLoaded, $"No such resource: POST /models/{name}. Invoke a model with POST /models/NAME/invoke.");
             }
 
-            return pipeline.InvokeAsync(context, name[..^"/invoke".Length], loadedOnly: true);
+            return pipeline.InvokeAsync(context, name[..^"/invoke".Length], WireSurface.ContainerContract, loadedOnly: true);
         });
         return endpoints;
     }
@@ -90,7 +90,7 @@ public static class ContainerContractEndpoints
         }
         catch (ModelHostException e)
         {
-            await WireErrors.WriteAsync(context, WireErrors.ForContainerLoad(e.Kind), e.Kind, e.Message).ConfigureAwait(false);
+            await WireErrors.WriteAsync(context, WireErrors.ForContainerLoad(e.Kind), e.Message).ConfigureAwait(false);
         }
     }
 
@@ -191,5 +191,5 @@ public static class ContainerContractEndpoints
         return url;
     }
 
-    private static Task Error(HttpContext context, FailureKind kind, string message) => WireErrors.WriteAsync(context, kind, message);
+    private static Task Error(HttpContext context, FailureKind kind, string message) => WireErrors.WriteAsync(context, kind, WireSurface.ContainerContract, message);
 }

@@ -22,8 +22,9 @@ internal sealed partial class InvocationPipeline(
     /// <summary>Answers one invocation.</summary>
     /// <param name="context">The request.</param>
     /// <param name="target">The model: a name loaded under it, else a store key (null when the header was missing).</param>
+    /// <param name="surface">The HTTP surface the request came in on, which decides how failures are answered.</param>
     /// <param name="loadedOnly">Only a model in memory now may answer (container contract's <c>/models/{name}/invoke</c>): never load.</param>
-    public async Task InvokeAsync(HttpContext context, string? target, bool loadedOnly = false)
+    public async Task InvokeAsync(HttpContext context, string? target, WireSurface surface, bool loadedOnly = false)
     {
         var started = Stopwatch.GetTimestamp();
         var response = context.Response;
@@ -73,7 +74,7 @@ internal sealed partial class InvocationPipeline(
         catch (ModelHostException e)
         {
             LogFailed(string.IsNullOrEmpty(target) ? "(no target model)" : target, requestId, e.Kind, e.Message);
-            await WireErrors.WriteAsync(context, e.Kind, e.Message).ConfigureAwait(false);
+            await WireErrors.WriteAsync(context, e.Kind, surface, e.Message).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -82,7 +83,7 @@ internal sealed partial class InvocationPipeline(
         catch (Exception e)
         {
             LogInternalFailure(e, target, requestId);
-            await WireErrors.WriteAsync(context, WireErrors.InternalFailure, null,
+            await WireErrors.WriteAsync(context, WireErrors.InternalFailure,
                 $"An internal error occurred while invoking the model (request id {requestId}).").ConfigureAwait(false);
         }
 

@@ -16,10 +16,10 @@ public static class RuntimeApiEndpoints
             if (!string.Equals(endpointName, options.EndpointName, StringComparison.OrdinalIgnoreCase))
             {
                 context.Response.Headers[SageMakerHeaders.RequestId] = context.TraceIdentifier;
-                return WireErrors.WriteAsync(context, FailureKind.InvalidRequest, $"Endpoint {endpointName} of account {options.AccountId} not found.");
+                return WireErrors.WriteAsync(context, FailureKind.InvalidRequest, WireSurface.RuntimeApi, $"Endpoint {endpointName} of account {options.AccountId} not found.");
             }
 
-            return pipeline.InvokeAsync(context, TargetModel(context.Request));
+            return pipeline.InvokeAsync(context, TargetModel(context.Request), WireSurface.RuntimeApi);
         });
         return endpoints;
     }

@@ -17,14 +17,21 @@ internal static class WireErrors
     // Error bodies are read by people: keep quotes and non-ASCII text as they are.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static WireError For(FailureKind kind) => kind switch
+    public static WireError For(FailureKind kind, WireSurface surface) => kind switch
     {
         FailureKind.InvalidRequest => new(StatusCodes.Status400BadRequest, "ValidationError"),
         FailureKind.UnsupportedMediaType => new(StatusCodes.Status415UnsupportedMediaType, "ValidationError"),
         FailureKind.PayloadTooLarge => new(StatusCodes.Status413PayloadTooLarge, "ValidationError"),
         FailureKind.ArtifactNotFound => new(StatusCodes.Status400BadRequest, "ValidationError"),
-        FailureKind.ModelRejectedInput => new(StatusCodes.Status424FailedDependency, "ModelError"),
-        FailureKind.ModelFailed => new(StatusCodes.Status424FailedDependency, "ModelError"),
+
+        // On SageMaker the payload is the container's business: a container answers a bad payload
+        // with 400, and the runtime API reports that to its caller as a ModelError. Every payload
+        // error takes this one row, whichever codec found it. The container contract is this
+        // instance in the container's place, so there it is the container's own plain 400.
+        FailureKind.ModelRejectedInput => surface == WireSurface.ContainerContract
+            ? new(StatusCodes.Status400BadRequest, "ValidationError")
+            : new(StatusCodes.Status424FailedDependency, "ModelError", "CLIENT_ERROR_FROM_MODEL", StatusCodes.Status400BadRequest),
+        FailureKind.ModelFailed => new(StatusCodes.Status424FailedDependency, "ModelError", "INTERNAL_FAILURE_FROM_MODEL", StatusCodes.Status500InternalServerError),
         FailureKind.ModelNotReady => new(StatusCodes.Status429TooManyRequests, "ModelNotReadyException"),
         FailureKind.InsufficientMemory => new(StatusCodes.Status507InsufficientStorage, "ServiceUnavailable"),
         FailureKind.Overloaded => new(StatusCodes.Status503ServiceUnavailable, "ServiceUnavailable"),
@@ -36,11 +43,11 @@ internal static class WireErrors
 
     /// <summary>The container contract answers a missing artifact with 404 (SageMaker's load API), the runtime API with 400.</summary>
     public static WireError ForContainerLoad(FailureKind kind) =>
-        kind == FailureKind.ArtifactNotFound ? new(StatusCodes.Status404NotFound, "ValidationError") : For(kind);
+        kind == FailureKind.ArtifactNotFound ? new(StatusCodes.Status404NotFound, "ValidationError") : For(kind, WireSurface.ContainerContract);
 
-    public static Task WriteAsync(HttpContext context, FailureKind kind, string message) => WriteAsync(context, For(kind), kind, message);
+    public static Task WriteAsync(HttpContext context, FailureKind kind, WireSurface surface, string message) => WriteAsync(context, For(kind, surface), message);
 
-    public static async Task WriteAsync(HttpContext context, WireError error, FailureKind? kind, string message)
+    public static async Task WriteAsync(HttpContext context, WireError error, string message)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -55,11 +62,10 @@ internal static class WireErrors
         using (var writer = new Utf8JsonWriter(body, WriterOptions))
         {
             writer.WriteStartObject();
-            if (error.Code == "ModelError")
+            if (error.ModelErrorCode is not null)
             {
-                var clientError = kind == FailureKind.ModelRejectedInput;
-                writer.WriteString("ErrorCode"u8, clientError ? "CLIENT_ERROR_FROM_MODEL" : "INTERNAL_FAILURE_FROM_MODEL");
-                writer.WriteNumber("OriginalStatusCode"u8, clientError ? 400 : 500);
+                writer.WriteString("ErrorCode"u8, error.ModelErrorCode);
+                writer.WriteNumber("OriginalStatusCode"u8, error.OriginalStatus);
                 writer.WriteString("OriginalMessage"u8, message);
             }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using OpenMme.Samples;
 using OpenMme.TestSupport;
@@ -49,6 +51,136 @@ public sealed class BadInputTests
 
         await AssertErrorAsync(response, status, code, message);
         await host.AssertServesAsync(good);
+    }
+
+    /// <summary>Faults of the payload, each as a codec finds it; the store plays no part once the model is leased.</summary>
+    public static TheoryData<string, string, string> PayloadErrors() => new()
+    {
+        { "{\"inputs\":[{", "application/json", "not valid JSON" },
+        { ValidX + "x", "application/json", "not valid JSON" },
+        { ValidX + ValidX, "application/json", "not valid JSON" },
+        { """{"\ud800":0}""", "application/json", "lone UTF-16 surrogate" },
+        { """{"inputs":[{"name":"x\udc00","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]}""", "application/json", "lone UTF-16 surrogate" },
+        { """{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP32","data":[1,2,3]}]}""", "application/json", "needs 8 values; the data holds 3" },
+        { """{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP32","data":[1,[2,3,4,5,6,7,8]]}]}""", "application/json", "nested otherwise" },
+        { """{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP99","data":[1,2,3,4,5,6,7,8]}]}""", "application/json", "unknown datatype 'FP99'" },
+        { """{"inputs":[{"name":"input","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]}""", "application/json", "'input' is not an input" },
+        { """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""", "application/json", "does not accept" },
+        { """{"instances":[[1,2,3,4,5,6,7,8],[1]]}""", "application/json", "ragged" },
+        { "1,2,3,4,5,6,7,8\n1,2\n", "text/csv", "2 columns" },
+        { "1,2,3,4,5,6,7,x\n", "text/csv", "'x', which is not a number" },
+        { "not an array", "application/x-npy", "not an NPY array" },
+    };
+
+    [Theory]
+    [MemberData(nameof(PayloadErrors))]
+    public async Task Payload_errors_on_the_runtime_api_are_client_errors_from_the_model(string body, string contentType, string message)
+    {
+        await using var host = await HostFixture.StartAsync();
+        var good = await host.AddSampleAsync(0);
+
+        using var response = await host.InvokeAsync(good.Name, body, contentType);
+
+        using var error = await AssertErrorAsync(response, 424, "ModelError", message);
+        Assert.Equal("CLIENT_ERROR_FROM_MODEL", error.RootElement.GetProperty("ErrorCode").GetString());
+        Assert.Equal(400, error.RootElement.GetProperty("OriginalStatusCode").GetInt32());
+        Assert.Equal(error.RootElement.GetProperty("message").GetString(), error.RootElement.GetProperty("OriginalMessage").GetString());
+        await host.AssertServesAsync(good);
+    }
+
+    [Theory]
+    [MemberData(nameof(PayloadErrors))]
+    public async Task Payload_errors_on_the_container_contract_are_a_plain_400(string body, string contentType, string message)
+    {
+        await using var host = await HostFixture.StartAsync();
+        var good = await host.AddSampleAsync(0);
+        using var load = await host.Client.PostAsJsonAsync("/models", new { model_name = "loaded", url = good.Name });
+        Assert.Equal(HttpStatusCode.OK, load.StatusCode);
+
+        using var invocations = new HttpRequestMessage(HttpMethod.Post, "/invocations") { Content = Content(body, contentType) };
+        invocations.Headers.Add("X-Amzn-SageMaker-Target-Model", good.Name);
+        using var viaInvocations = await host.Client.SendAsync(invocations);
+        using var viaInvoke = await host.Client.PostAsync("/models/loaded/invoke", Content(body, contentType));
+
+        foreach (var response in new[] { viaInvocations, viaInvoke })
+        {
+            using var error = await AssertErrorAsync(response, 400, "ValidationError", message);
+            Assert.False(error.RootElement.TryGetProperty("ErrorCode", out _), "a container's 400 carries no ModelError fields");
+        }
+
+        await host.AssertServesAsync(good);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_in_a_json_string_is_a_client_error_from_the_model()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var good = await host.AddSampleAsync(0);
+        byte[] body = [.. "{\"id\":\""u8, 0xC3, 0x28, .. "\","u8, .. ValidX.AsSpan(1).ToArray().Select(c => (byte)c)];
+
+        using var response = await host.InvokeAsync(good.Name, body);
+
+        using var error = await AssertErrorAsync(response, 424, "ModelError", "not valid UTF-8");
+        Assert.Equal("CLIENT_ERROR_FROM_MODEL", error.RootElement.GetProperty("ErrorCode").GetString());
+    }
+
+    [Fact]
+    public async Task Header_errors_on_the_container_contract_stay_validation_errors()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var good = await host.AddSampleAsync(0);
+
+        using var noTarget = await host.Client.PostAsync("/invocations", Content(ValidX, "application/json"));
+        using var badType = new HttpRequestMessage(HttpMethod.Post, "/invocations") { Content = Content(ValidX, "image/png") };
+        badType.Headers.Add("X-Amzn-SageMaker-Target-Model", good.Name);
+        using var unsupported = await host.Client.SendAsync(badType);
+        using var badAccept = new HttpRequestMessage(HttpMethod.Post, "/models/" + good.Name + "/invoke") { Content = Content(ValidX, "application/json") };
+        badAccept.Headers.TryAddWithoutValidation("Accept", "image/png");
+        using var load = await host.Client.PostAsJsonAsync("/models", new { model_name = good.Name, url = good.Name });
+        using var unacceptable = await host.Client.SendAsync(badAccept);
+
+        await AssertErrorAsync(noTarget, 400, "ValidationError", "X-Amzn-SageMaker-Target-Model header");
+        await AssertErrorAsync(unsupported, 415, "ValidationError", "'image/png' is not supported");
+        await AssertErrorAsync(unacceptable, 400, "ValidationError", "Accept 'image/png' names no supported type");
+    }
+
+    [Fact]
+    public async Task An_accept_that_cannot_carry_the_outputs_stays_a_validation_error()
+    {
+        await using var host = await HostFixture.StartAsync();
+        var twoOutputs = await host.AddSampleAsync(2);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/endpoints/local/invocations") { Content = new ByteArrayContent(SampleWriter.RequestJson(twoOutputs)) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add("X-Amzn-SageMaker-Target-Model", twoOutputs.Name);
+        request.Headers.Add("Accept", "application/x-npy");
+
+        using var response = await host.Client.SendAsync(request);
+
+        await AssertErrorAsync(response, 400, "ValidationError", "carry one array, but the model returned 2");
+    }
+
+    [Fact]
+    public async Task Error_answers_and_log_lines_quote_a_short_prefix_of_the_payload()
+    {
+        var logs = new CollectingLoggerProvider();
+        await using var host = await HostFixture.StartAsync(StoreKind.LocalFolder, logs: logs);
+        var good = await host.AddSampleAsync(0);
+        var datatype = new string('D', 5 << 20);
+
+        using var response = await host.InvokeAsync(good.Name, $$"""{"inputs":[{"name":"x","shape":[1,8],"datatype":"{{datatype}}","data":[1,2,3,4,5,6,7,8]}]}""");
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(text.Length < 2_000, $"{text.Length}-character error body");
+        await AssertErrorAsync(response, 424, "ModelError", $"unknown datatype '{new string('D', 64)}...' ({5 << 20} characters)");
+        Assert.Contains(logs.Entries, e => e.Message.Contains("unknown datatype", StringComparison.Ordinal));
+        Assert.All(logs.Entries, e => Assert.True(e.Message.Length < 2_000, $"{e.Message.Length}-character log line from {e.Category}"));
+    }
+
+    private static ByteArrayContent Content(string body, string contentType)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        return content;
     }
 
     [Theory]
@@ -167,6 +299,7 @@ public sealed class BadInputTests
     private static async Task<JsonDocument> AssertErrorAsync(HttpResponseMessage response, int status, string code, string message)
     {
         var text = await response.Content.ReadAsStringAsync();
+        text = text.Length > 4_000 ? text[..4_000] : text;
         Assert.True(status == (int)response.StatusCode, $"expected {status}, got {(int)response.StatusCode}: {text}");
         Assert.Equal(code, HostFixture.Header(response, "x-amzn-ErrorType"));
         var document = JsonDocument.Parse(text);

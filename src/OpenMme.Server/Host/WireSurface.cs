@@ -1,0 +1,11 @@
+namespace OpenMme.Host;
+
+/// <summary>The HTTP surface a request came in on: some failures travel differently on each.</summary>
+internal enum WireSurface
+{
+    /// <summary>SageMaker's runtime API (InvokeEndpoint): the endpoint as its clients see it.</summary>
+    RuntimeApi,
+
+    /// <summary>The SageMaker multi-model container contract: this instance as the platform sees a container.</summary>
+    ContainerContract,
+}
