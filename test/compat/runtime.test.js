@@ -62,13 +62,13 @@ async function rejection(command) {
   assert.fail("the call succeeded");
 }
 
-test("an unknown model is a ValidationError naming where it was looked for", async () => {
+test("an unknown model is a ValidationError naming its key, not a server path", async () => {
   const error = await rejection(new InvokeEndpointCommand({
     EndpointName: "local", TargetModel: "absent.onnx", ContentType: "application/json", Body: "{}",
   }));
   assert.equal(error.name, "ValidationError");
   assert.equal(error.$metadata.httpStatusCode, 400);
-  assert.match(error.message, /Failed to download model data: no artifact at .*absent\.onnx/);
+  assert.equal(error.message, "Failed to download model data (key: absent.onnx): no such artifact. Upload the model there, or check the target model name.");
 });
 
 test("an unknown endpoint is a ValidationError", async () => {

@@ -253,4 +253,31 @@ public sealed class ModelCacheTests
         Assert.Equal(8, fixture.Runtime.Loads);
         Assert.Equal(2, fixture.Runtime.MaxConcurrentLoads);
     }
+
+    [Fact]
+    public async Task A_load_from_a_store_that_stops_sending_fails_at_the_load_timeout_and_frees_its_slot_memory_and_disk()
+    {
+        var stalledName = SampleModelFactory.Create(0, 50_000).Name;
+        StallingStore? stalling = null;
+        using var fixture = new CacheFixture(models: 2, modelBytes: 50_000, budget: one => one * 4, loadTimeout: TimeSpan.FromSeconds(1), loadSlots: 1,
+            store: folder => stalling = new StallingStore(folder, 1000, key => key == stalledName));
+
+        var error = await Assert.ThrowsAsync<ModelHostException>(() => fixture.Cache.AcquireAsync(stalledName, CancellationToken.None).AsTask());
+
+        Assert.Equal(FailureKind.StoreUnavailable, error.Kind);
+        Assert.Contains("within 1 s", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, stalling!.Stalled);
+
+        // The only load slot is free again, and the abandoned download gave back its reservation and folder.
+        Assert.Equal(CacheOutcome.Miss, await fixture.InvokeAndCheckAsync(fixture.Samples[1]));
+        for (var i = 0; i < 300 && fixture.Disk.ReservedBytes != 0; i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, fixture.Disk.ReservedBytes);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(fixture.CacheFolder, "staging")));
+        Assert.Equal(fixture.Cache.Describe(fixture.Samples[1].Name)!.Bytes, fixture.Cache.Counters.AccountedBytes);
+        Assert.False(fixture.Cache.IsLoaded(stalledName));
+    }
 }

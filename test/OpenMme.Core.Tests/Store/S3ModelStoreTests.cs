@@ -72,6 +72,24 @@ public sealed class S3ModelStoreTests
         Assert.Contains(bucket.Source, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_download_whose_store_stops_sending_mid_body_fails_after_the_read_timeout()
+    {
+        using var bucket = await S3TestBucket.CreateAsync();
+        var bytes = new byte[400_000];
+        new Random(1).NextBytes(bytes);
+        await bucket.PutAsync("a.onnx", bytes);
+        using var proxy = new StallingProxy(bucket.Endpoint, getBytesBeforeStall: 100_000);
+        using var store = new S3ModelStore(bucket.Source, bucket.StoreOptions with { EndpointUrl = proxy.Endpoint, RequestTimeout = TimeSpan.FromSeconds(1) });
+        var stat = await store.StatAsync("a.onnx", CancellationToken.None);
+        await using var stream = await store.OpenReadAsync(stat!, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => stream.CopyToAsync(Stream.Null));
+
+        Assert.Contains("the store sent nothing for 1 s", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, proxy.Stalled);
+    }
+
     [Theory]
     [InlineData("s3://bucket", "s3://bucket/")]
     [InlineData("s3://bucket/models", "s3://bucket/models/")]

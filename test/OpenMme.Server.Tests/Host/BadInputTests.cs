@@ -252,6 +252,33 @@ public sealed class BadInputTests
         await host.AssertServesAsync(good);
     }
 
+    [Theory]
+    [MemberData(nameof(HostFixture.Stores), MemberType = typeof(HostFixture))]
+    public async Task Error_messages_name_model_keys_never_a_server_path(StoreKind store)
+    {
+        await using var host = await HostFixture.StartAsync(store);
+        await host.PutAsync("team/corrupt.onnx", "not an onnx model at all"u8.ToArray());
+        await host.PutAsync("empty.tar.gz", new TestArchive().File("readme.txt", [1]).Build());
+
+        using var missing = await host.InvokeAsync("team/absent.onnx", ValidX);
+        using var corrupt = await host.InvokeAsync("team/corrupt.onnx", ValidX);
+        using var empty = await host.InvokeAsync("empty.tar.gz", ValidX);
+        using var load = await host.Client.PostAsJsonAsync("/models", new { model_name = "m", url = "team/absent.onnx" });
+
+        var keyForm = store == StoreKind.S3 ? $"(bucket: {host.Bucket!.Bucket}, key: models/team/absent.onnx)" : "(key: team/absent.onnx)";
+        (await AssertErrorAsync(missing, 400, "ValidationError", keyForm)).Dispose();
+        (await AssertErrorAsync(corrupt, 424, "ModelError", "Model 'team/corrupt.onnx' could not be loaded")).Dispose();
+        (await AssertErrorAsync(empty, 424, "ModelError", "the archive holds no model.onnx")).Dispose();
+        (await AssertErrorAsync(load, 404, "ValidationError", keyForm)).Dispose();
+        foreach (var response in new[] { missing, corrupt, empty, load })
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain(host.Root, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Path.GetTempPath(), text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Environment.CurrentDirectory, text, StringComparison.Ordinal);
+        }
+    }
+
     public static TheoryData<StoreKind, string, string> HostileArchives()
     {
         var model = SampleModelFactory.Create(0, 20_000).Onnx;
