@@ -79,6 +79,12 @@ public sealed partial class DiskTier
             else if (ArtifactKinds.IsBareModel(artifact.Key))
             {
                 modelPath = Path.Combine(content, "model.onnx");
+                if (store is LocalFolderStore local)
+                {
+                    await CopyLocalAsync(local, artifact, modelPath).ConfigureAwait(false);
+                    return modelPath;
+                }
+
                 await CopyToFileAsync(counting, modelPath, cancellationToken).ConfigureAwait(false);
             }
             else
@@ -111,6 +117,23 @@ public sealed partial class DiskTier
         catch (FileNotFoundException e)
         {
             throw new ModelHostException(FailureKind.ArtifactNotFound, $"Failed to download model data {store.Describe(artifact.Key)}: the artifact does not exist.", e);
+        }
+    }
+
+    /// <summary>
+    /// A bare model in a local folder is copied by the kernel, not through a stream, and the source's
+    /// identity is checked after the copy: a file rewritten meanwhile is not staged as the version it was.
+    /// </summary>
+    private static async Task CopyLocalAsync(LocalFolderStore store, ArtifactInfo artifact, string destination)
+    {
+        var source = store.FileOf(artifact.Key)
+            ?? throw new ModelHostException(FailureKind.ArtifactNotFound, $"Failed to download model data {store.Describe(artifact.Key)}: the artifact does not exist.");
+        File.Copy(source, destination);
+        var now = await store.StatAsync(artifact.Key, CancellationToken.None).ConfigureAwait(false);
+        if (now?.Version != artifact.Version || new FileInfo(destination).Length != artifact.Size)
+        {
+            throw new ModelHostException(FailureKind.StoreUnavailable,
+                $"Model data {store.Describe(artifact.Key)} changed while it was copied (version {artifact.Version} became {now?.Version}); try again once it is written.");
         }
     }
 

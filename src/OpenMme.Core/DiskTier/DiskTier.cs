@@ -144,6 +144,9 @@ public sealed partial class DiskTier
         }
     }
 
+    /// <summary>True while a download of exactly this artifact version is running.</summary>
+    public bool IsStaging(ArtifactInfo artifact) => _flights.IsRunning(SlotId(artifact));
+
     /// <summary>Deletes every cached version of <paramref name="key"/> that nobody holds.</summary>
     public void Remove(string key)
     {

@@ -22,6 +22,7 @@ internal sealed class CachedModel(string name, string key, bool pinned, ModelSta
     private readonly Lock _joining = new();
     private int _references = Loading;
     private int _joined;
+    private bool _released;
     private ILoadedModel? _model;
     private ArtifactHandle? _artifact;
     private long _lastUse;
@@ -44,12 +45,17 @@ internal sealed class CachedModel(string name, string key, bool pinned, ModelSta
 
     public ILoadedModel Model => _model!;
 
-    /// <summary>The staged artifact, held on disk while the model is in memory.</summary>
-    public StagedArtifact Artifact => _artifact!.Artifact;
+    /// <summary>The artifact version the model was loaded from.</summary>
+    public ArtifactVersion Version { get; private set; }
 
-    public ArtifactVersion Version => Artifact.Version;
+    /// <summary>Bytes of the model's files (what its memory estimate started from).</summary>
+    public long ContentBytes { get; private set; }
 
-    public long Bytes { get; private set; }
+    /// <summary>True once the model holds its staged artifact on disk (a model loaded straight from a local folder holds it once the copy is made).</summary>
+    public bool HoldsArtifact => Volatile.Read(ref _artifact) is not null;
+
+    /// <summary>Bytes accounted for the model; changed only under the budget's lock once published.</summary>
+    public long Bytes { get; set; }
 
     public DateTimeOffset LoadedAt { get; private set; }
 
@@ -75,11 +81,13 @@ internal sealed class CachedModel(string name, string key, bool pinned, ModelSta
         BitConverter.Int64BitsToDouble(Interlocked.Read(ref _inflationBits)));
 
     /// <summary>Makes the loaded model leasable. Its load counts as a use, so a model loaded ahead of use is not the first to be evicted.</summary>
-    public void Publish(ILoadedModel model, ArtifactHandle artifact, long bytes, DateTimeOffset loadedAt, TimeSpan loadTime, long clock, double inflation,
-        CacheOutcome outcome)
+    public void Publish(ILoadedModel model, ArtifactHandle? artifact, ArtifactVersion version, long contentBytes, long bytes, DateTimeOffset loadedAt,
+        TimeSpan loadTime, long clock, double inflation, CacheOutcome outcome)
     {
         _model = model;
         _artifact = artifact;
+        Version = version;
+        ContentBytes = contentBytes;
         Bytes = bytes;
         LoadedAt = loadedAt;
         LoadTime = loadTime;
@@ -108,11 +116,33 @@ internal sealed class CachedModel(string name, string key, bool pinned, ModelSta
         _ = _loaded.Task.Exception;
     }
 
+    /// <summary>Gives a published model its hold on the staged artifact; false (the caller disposes the handle) once the model is gone.</summary>
+    public bool AttachArtifact(ArtifactHandle artifact)
+    {
+        lock (_joining)
+        {
+            if (_released || _artifact is not null)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _artifact, artifact);
+            return true;
+        }
+    }
+
     /// <summary>Releases the model and its hold on the artifact. Only the thread that began the eviction calls this.</summary>
     public void DisposeModel()
     {
         _model?.Dispose();
-        _artifact?.Dispose();
+        ArtifactHandle? artifact;
+        lock (_joining)
+        {
+            _released = true;
+            artifact = _artifact;
+        }
+
+        artifact?.Dispose();
     }
 
     /// <summary>Joins the load while it runs: its publication then holds a reference for the caller. False once the load has ended.</summary>

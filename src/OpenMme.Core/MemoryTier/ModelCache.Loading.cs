@@ -16,6 +16,10 @@ public sealed partial class ModelCache
     private long _misses;
     private long _loadCount;
     private long _failedLoads;
+    private int _backgroundWork;
+
+    /// <summary>Work still running after a load was published: copies into the disk tier, footprint measurements (tests wait for 0).</summary>
+    internal int PendingBackgroundWork => Volatile.Read(ref _backgroundWork);
 
     /// <summary>Runs the load of a new entry to its end: published, or failed and out of the name map.</summary>
     private async Task RunLoadAsync(CachedModel entry, string? requestId)
@@ -81,72 +85,160 @@ public sealed partial class ModelCache
     {
         var name = entry.Name;
         long reserved = 0;
+        ILoadedModel? model = null;
 
         // Memory is reserved before staging, from the stored size, so that evicting idle models
         // first releases their artifacts, which the disk tier may then delete to make room.
         var handle = _disk.TryAcquire(artifact);
         try
         {
-            var outcome = handle is null ? CacheOutcome.Miss : CacheOutcome.Disk;
-            var estimate = ModelFootprint.Estimate(handle?.Artifact.ContentBytes ?? artifact.Size);
+            // Joining a copy into the disk tier already under way reads the store no further: a disk load.
+            var outcome = handle is null && !_disk.IsStaging(artifact) ? CacheOutcome.Miss : CacheOutcome.Disk;
+            var contentBytes = handle?.Artifact.ContentBytes ?? artifact.Size;
+            var estimate = ModelFootprint.Estimate(contentBytes);
             CheckFits(name, estimate);
             await ReserveAsync(name, requestId, estimate, cancellationToken).ConfigureAwait(false);
             reserved = estimate;
-            if (handle is null)
-            {
-                progress(LoadPhase.Downloading);
-                var downloading = _time.GetTimestamp();
-                handle = await _disk.AcquireAsync(_store, artifact, cancellationToken).ConfigureAwait(false);
-                _metrics.ModelDownloadingTime.Record(_time.GetElapsedTime(downloading).TotalSeconds);
-                progress(LoadPhase.Reserving);
-                reserved = await ResizeReservationAsync(name, requestId, reserved, ModelFootprint.Estimate(handle.Artifact.ContentBytes), cancellationToken)
-                    .ConfigureAwait(false);
-            }
 
-            // Large models: account what the process really grew by (never less than the weights),
-            // measured with the buffers freed before and during session creation handed back.
-            var staged = handle.Artifact;
-            var measure = staged.ContentBytes >= MeasuredFootprintThreshold;
-            var residentBefore = 0L;
-            if (measure)
-            {
-                NativeMemory.Trim();
-                residentBefore = ProcessMemory.ResidentBytes();
-            }
-
-            progress(LoadPhase.Creating);
+            // Large models are accounted at what the process really grew by, settled after publication.
+            var measure = contentBytes >= MeasuredFootprintThreshold;
+            var residentBefore = measure ? ProcessMemory.ResidentBytes() : 0;
             var loading = _time.GetTimestamp();
-            var model = await CreateSessionAsync(staged.ModelPath, cancellationToken).ConfigureAwait(false);
-            _metrics.ModelLoadingTime.Record(_time.GetElapsedTime(loading).TotalSeconds);
-            if (measure)
+            var stageAfter = false;
+            if (handle is null && LocalFile(artifact) is { } file)
             {
-                NativeMemory.Trim();
-                var measured = Math.Max(ProcessMemory.ResidentBytes() - residentBefore, staged.ContentBytes);
-                reserved = AdjustLoaded(reserved, entry.Statistics.Footprint(staged.Version.Tag, measured));
+                // A bare model in a local folder is loaded from the folder's own file, and copied into
+                // the disk tier after publication: the copy costs the first request nothing.
+                progress(LoadPhase.Creating);
+                model = await CreateSessionAsync(file, cancellationToken).ConfigureAwait(false);
+                if ((await _store.StatAsync(artifact.Key, cancellationToken).ConfigureAwait(false))?.Version == artifact.Version)
+                {
+                    stageAfter = _options.Setting == ModelCacheSetting.Enabled;
+                }
+                else
+                {
+                    // Rewritten while it was read: load what the disk tier stages below instead.
+                    model.Dispose();
+                    model = null;
+                }
             }
 
+            var version = artifact.Version;
+            if (model is null)
+            {
+                if (handle is null)
+                {
+                    progress(LoadPhase.Downloading);
+                    var downloading = _time.GetTimestamp();
+                    handle = await _disk.AcquireAsync(_store, artifact, cancellationToken).ConfigureAwait(false);
+                    _metrics.ModelDownloadingTime.Record(_time.GetElapsedTime(downloading).TotalSeconds);
+                    progress(LoadPhase.Reserving);
+                    contentBytes = handle.Artifact.ContentBytes;
+                    reserved = await ResizeReservationAsync(name, requestId, reserved, ModelFootprint.Estimate(contentBytes), cancellationToken)
+                        .ConfigureAwait(false);
+                }
+
+                progress(LoadPhase.Creating);
+                version = handle.Artifact.Version;
+                loading = _time.GetTimestamp();
+                model = await CreateSessionAsync(handle.Artifact.ModelPath, cancellationToken).ConfigureAwait(false);
+            }
+
+            _metrics.ModelLoadingTime.Record(_time.GetElapsedTime(loading).TotalSeconds);
             var took = _time.GetElapsedTime(started);
-            entry.Publish(model, handle, reserved, _time.GetUtcNow(), took, Interlocked.Increment(ref _clock), _policy.Inflation, outcome);
+            entry.Publish(model, handle, version, contentBytes, reserved, _time.GetUtcNow(), took, Interlocked.Increment(ref _clock), _policy.Inflation, outcome);
+            model = null;
             handle = null;
             reserved = 0;
             entry.Statistics.Miss();
             entry.Statistics.Loaded(entry.LoadedAt, took);
             Interlocked.Increment(ref _loadCount);
             Interlocked.Increment(ref outcome == CacheOutcome.Disk ? ref _diskLoads : ref _misses);
-            LogLoaded(name, entry.Key, staged.Version.Tag, outcome, entry.Bytes, took.TotalMilliseconds, requestId ?? NoRequest);
+            LogLoaded(name, entry.Key, version.Tag, outcome, entry.Bytes, took.TotalMilliseconds, requestId ?? NoRequest);
             if (entry.IsPinned)
             {
                 LogPinned(name, pinned: true);
             }
+
+            if (stageAfter)
+            {
+                StageAfterPublication(entry, artifact);
+            }
+
+            if (measure)
+            {
+                Interlocked.Increment(ref _backgroundWork);
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cache.SettleFootprint(s.Entry, s.ResidentBefore),
+                    (Cache: this, Entry: entry, ResidentBefore: residentBefore), preferLocal: false);
+            }
         }
         finally
         {
+            model?.Dispose();
             if (reserved > 0)
             {
                 _budget.Release(reserved);
             }
 
             handle?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The local file a cold load may create its session from directly: a bare model of a local
+    /// folder store, when no download of it is already running (a reload joins that download).
+    /// </summary>
+    private string? LocalFile(ArtifactInfo artifact) =>
+        _store is LocalFolderStore local && ArtifactKinds.IsBareModel(artifact.Key) && !_disk.IsStaging(artifact) ? local.FileOf(artifact.Key) : null;
+
+    /// <summary>Copies a model loaded from a local folder into the disk tier, and gives the model its hold on the copy.</summary>
+    private void StageAfterPublication(CachedModel entry, ArtifactInfo artifact)
+    {
+        Interlocked.Increment(ref _backgroundWork);
+        _ = StageAsync();
+
+        async Task StageAsync()
+        {
+            // Behind the continuations of the requests that waited for the model: they answer first.
+            await Task.Yield();
+            try
+            {
+                var downloading = _time.GetTimestamp();
+                var handle = await _disk.AcquireAsync(_store, artifact, CancellationToken.None).ConfigureAwait(false);
+                _metrics.ModelDownloadingTime.Record(_time.GetElapsedTime(downloading).TotalSeconds);
+                if (handle.Artifact.Version != entry.Version || !entry.AttachArtifact(handle))
+                {
+                    handle.Dispose();
+                }
+            }
+            catch (Exception e) when (e is ModelHostException or ModelLoadException or IOException or UnauthorizedAccessException)
+            {
+                // The model serves from memory; its next cold load stages the artifact again.
+                LogStagingFailed(entry.Name, e.Message);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _backgroundWork);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces a large model's estimate with the resident-memory growth its load caused (never less
+    /// than its weights), measured once the buffers freed during session creation are handed back.
+    /// Runs after publication: trimming the native heap costs milliseconds a request need not wait for.
+    /// </summary>
+    private void SettleFootprint(CachedModel entry, long residentBefore)
+    {
+        try
+        {
+            NativeMemory.Trim();
+            var measured = Math.Max(ProcessMemory.ResidentBytes() - residentBefore, entry.ContentBytes);
+            Reaccount(entry, entry.Statistics.Footprint(entry.Version.Tag, measured));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _backgroundWork);
         }
     }
 
@@ -181,7 +273,7 @@ public sealed partial class ModelCache
         Dispose(entry);
 
         // Another name loading or holding the same artifact keeps it: the disk tier deletes only what nobody holds.
-        _disk.Remove(entry.Artifact.Key);
+        _disk.Remove(entry.Key);
     }
 
     private void CheckFits(string name, long estimate)
@@ -232,6 +324,9 @@ public sealed partial class ModelCache
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Model} from {Key} version {Version} ({Source}, {Bytes} bytes, {Milliseconds:F1} ms, request {RequestId})")]
     private partial void LogLoaded(string model, string key, string version, CacheOutcome source, long bytes, double milliseconds, string requestId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Copying {Model} into the disk cache failed; it serves from memory and is copied at its next load: {Reason}")]
+    private partial void LogStagingFailed(string model, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Load of {Model} failed (request {RequestId}): {Reason}")]
     private partial void LogLoadFailed(string model, string reason, string requestId);

@@ -114,18 +114,26 @@ public sealed partial class ModelCache
         return needed;
     }
 
-    /// <summary>Replaces a loaded model's reservation with its measured footprint, evicting idle models if that overran the budget.</summary>
-    private long AdjustLoaded(long reserved, long measured)
+    /// <summary>Accounts a loaded model at <paramref name="bytes"/> from now on, evicting idle models if that overran the budget.</summary>
+    private void Reaccount(CachedModel entry, long bytes)
     {
-        if (measured < reserved)
-        {
-            _budget.Release(reserved - measured);
-            return measured;
-        }
-
+        long change;
         lock (_budget.Sync)
         {
-            _budget.Add(measured - reserved);
+            // An entry already evicted has given its bytes back; it keeps the figure it gave back.
+            if (!entry.IsLive)
+            {
+                return;
+            }
+
+            change = bytes - entry.Bytes;
+            _budget.Add(change);
+            entry.Bytes = bytes;
+        }
+
+        if (change < 0)
+        {
+            _budget.Signal();
         }
 
         var excess = _budget.Accounted - _options.BudgetBytes;
@@ -133,8 +141,6 @@ public sealed partial class ModelCache
         {
             EvictForMemoryPressure(excess, "memory");
         }
-
-        return measured;
     }
 
     /// <summary>Takes the idle, unpinned model the policy ranks lowest out of the cache. Caller holds the budget lock and unaccounts.</summary>
@@ -187,14 +193,21 @@ public sealed partial class ModelCache
     private void Dispose(CachedModel entry)
     {
         DisposeModel(entry);
-        _budget.Release(entry.Bytes);
+
+        // Read under the lock: a footprint settling concurrently changes the figure under it too.
+        lock (_budget.Sync)
+        {
+            _budget.Add(-entry.Bytes);
+        }
+
+        _budget.Signal();
     }
 
     private void DisposeModel(CachedModel entry)
     {
         var started = _time.GetTimestamp();
         entry.DisposeModel();
-        NativeMemory.Trim();
+        NativeMemory.TrimSoon(_time);
         _metrics.ModelUnloadingTime.Record(_time.GetElapsedTime(started).TotalSeconds);
     }
 

@@ -57,6 +57,12 @@ public sealed class LocalFolderStore : IModelStore
         }
     }
 
+    /// <summary>
+    /// The file that holds <paramref name="key"/> (a symbolic link resolved), or null when there is none.
+    /// Readers check its identity against the stat's version, as <see cref="OpenReadAsync"/> does.
+    /// </summary>
+    public string? FileOf(string key) => Resolve(new FileInfo(PathOf(key)))?.FullName;
+
     /// <inheritdoc />
     public ValueTask<Stream> OpenReadAsync(ArtifactInfo artifact, CancellationToken cancellationToken)
     {

@@ -55,6 +55,10 @@ public sealed class ModelCacheInterleavingTests
         // Disk for one artifact: the second download wants the first one's room while it loads.
         var largest = Enumerable.Range(0, 2).Max(i => SampleModelFactory.Create(i, 50_000).Onnx.Length);
         using var fixture = new CacheFixture(models: 2, modelBytes: 50_000, budget: one => one * 4, diskBudget: largest + 8192);
+        // The first model's artifact is on disk, not in memory: the alias loads it from the disk tier's copy.
+        await fixture.InvokeAndCheckAsync(fixture.Samples[0]);
+        await fixture.SettledAsync();
+        Assert.True(fixture.Cache.Unload(fixture.Samples[0].Name));
         var loading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         fixture.Runtime.Loading += _ => loading.TrySetResult();
         fixture.Runtime.LoadDelay = TimeSpan.FromMilliseconds(300);
@@ -62,7 +66,7 @@ public sealed class ModelCacheInterleavingTests
         var alias = fixture.Cache.LoadAsync("alias", fixture.Samples[0].Name, CancellationToken.None);
         await loading.Task;
         await fixture.InvokeAndCheckAsync(fixture.Samples[1]);
-        await alias;
+        Assert.Equal(CacheOutcome.Disk, await alias);
 
         using var lease = await fixture.Cache.AcquireAsync("alias", CancellationToken.None);
         using var inputs = SampleAssert.Inputs(fixture.Samples[0]);

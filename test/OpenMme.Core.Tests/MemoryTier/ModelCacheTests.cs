@@ -21,6 +21,7 @@ public sealed class ModelCacheTests
         })).ToArray();
         start.Set();
         var outcomes = await Task.WhenAll(requests);
+        await fixture.SettledAsync();
 
         Assert.Equal(1, fixture.Disk.Stagings);
         Assert.Equal(1, fixture.Runtime.Loads);
@@ -41,6 +42,7 @@ public sealed class ModelCacheTests
             foreach (var sample in fixture.Samples)
             {
                 outcomes.Add(await fixture.InvokeAndCheckAsync(sample));
+                await fixture.SettledAsync();
                 Assert.InRange(fixture.Cache.Counters.AccountedBytes, 0, fixture.Budget);
                 Assert.InRange(fixture.Cache.Counters.LoadedModels, 1, 3);
             }
@@ -115,6 +117,7 @@ public sealed class ModelCacheTests
         await Task.WhenAll(workers);
 
         Assert.False(timeout.IsCancellationRequested, "the soak did not finish in its time bound");
+        await fixture.SettledAsync();
         Assert.Empty(errors);
         var counters = fixture.Cache.Counters;
         Assert.Equal(10_000, completed);

@@ -14,7 +14,7 @@ public sealed class CacheFixture : IDisposable
     private readonly TempDirectory _root = new();
 
     public CacheFixture(int models, long modelBytes, Func<long, long> budget, TimeSpan? failureMemory = null, bool useSystemClock = true, string policy = "lru",
-        long diskBudget = 0, TimeSpan? loadTimeout = null, int loadSlots = 2, Func<IModelStore, IModelStore>? store = null)
+        long diskBudget = 0, TimeSpan? loadTimeout = null, int loadSlots = 2, Func<IModelStore, IModelStore>? store = null, TimeSpan? capacityWait = null)
     {
         ModelFolder = _root.Combine("models");
         CacheFolder = _root.Combine("cache");
@@ -41,7 +41,7 @@ public sealed class CacheFixture : IDisposable
         var largest = Samples.Count == 0 ? 0 : Samples.Max(s => s.Onnx.Length);
         Budget = budget(ModelFootprint.Estimate(largest));
         Cache = new ModelCache(
-            new ModelCacheOptions(Budget, loadSlots, failureMemory ?? TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)) { EvictionPolicy = policy, LoadTimeout = timeout },
+            new ModelCacheOptions(Budget, loadSlots, failureMemory ?? TimeSpan.FromSeconds(10), capacityWait ?? TimeSpan.FromSeconds(2)) { EvictionPolicy = policy, LoadTimeout = timeout },
             Store, Disk, Runtime, clock, NullLogger<ModelCache>.Instance);
     }
 
@@ -74,6 +74,17 @@ public sealed class CacheFixture : IDisposable
         using var outputs = lease.Model.Run(inputs);
         SampleAssert.Matches(sample, outputs);
         return lease.Outcome;
+    }
+
+    /// <summary>Waits (bounded) until models loaded straight from the folder have their copies in the disk tier.</summary>
+    public async Task SettledAsync()
+    {
+        for (var i = 0; i < 500 && Cache.PendingBackgroundWork > 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(0, Cache.PendingBackgroundWork);
     }
 
     public void Dispose()

@@ -32,6 +32,7 @@ public sealed partial class MetricsTests
             Assert.Equal(400, (int)unknown.StatusCode);
         }
 
+        await host.SettledAsync();
         var metrics = Parse(await host.Client.GetStringAsync("/metrics"));
 
         Assert.Equal(6, metrics["openmme_invocations_total"]);

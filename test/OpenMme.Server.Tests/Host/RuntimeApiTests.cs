@@ -112,6 +112,7 @@ public sealed class RuntimeApiTests
             response.Dispose();
         }
 
+        await host.SettledAsync();
         Assert.Equal(1, host.Disk.Stagings);
         Assert.Equal(1, host.Cache.Counters.Loads);
         Assert.Equal(0, host.Cache.Counters.OutstandingLeases);
@@ -144,6 +145,7 @@ public sealed class RuntimeApiTests
 
         Assert.All(headers.Take(10), h => Assert.Equal("miss", h));
         Assert.All(headers.Skip(10), h => Assert.Equal("disk", h));
+        await host.SettledAsync();
         Assert.Equal(10, host.Disk.Stagings);
         Assert.Equal(17, host.Cache.Counters.Evictions);
     }

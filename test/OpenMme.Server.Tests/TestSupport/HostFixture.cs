@@ -100,6 +100,17 @@ public sealed class HostFixture : IAsyncDisposable
         Client = new HttpClient { BaseAddress = _app.ListeningAddress() };
     }
 
+    /// <summary>Waits (bounded) until models loaded straight from the model folder have their copies in the disk tier.</summary>
+    public async Task SettledAsync()
+    {
+        for (var i = 0; i < 500 && Cache.PendingBackgroundWork > 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(0, Cache.PendingBackgroundWork);
+    }
+
     /// <summary>Bytes of every file under the cache folder, as the disk has them.</summary>
     public long CacheBytesOnDisk() =>
         Directory.Exists(CacheFolder) ? new DirectoryInfo(CacheFolder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
