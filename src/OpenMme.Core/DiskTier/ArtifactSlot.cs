@@ -1,3 +1,4 @@
+using OpenMme.Concurrency;
 namespace OpenMme.DiskTier;
 
 /// <summary>
@@ -25,22 +26,7 @@ internal sealed class ArtifactSlot(string id, StagedArtifact artifact, long stag
 
     public void Touch(long timestamp) => Volatile.Write(ref _lastUse, timestamp);
 
-    public bool TryAddReference()
-    {
-        var seen = Volatile.Read(ref _references);
-        while (seen >= 0)
-        {
-            var previous = Interlocked.CompareExchange(ref _references, seen + 1, seen);
-            if (previous == seen)
-            {
-                return true;
-            }
-
-            seen = previous;
-        }
-
-        return false;
-    }
+    public bool TryAddReference() => ReferenceCount.TryAdd(ref _references);
 
     /// <summary>Drops one handle; returns the handles left.</summary>
     public int Release() => Interlocked.Decrement(ref _references);

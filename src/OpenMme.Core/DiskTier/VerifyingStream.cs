@@ -11,7 +11,7 @@ namespace OpenMme.DiskTier;
 /// digests them, so a download can be verified without a second pass over the file. A failed
 /// read is the store's failure, reported as such: a disk error while writing the copy is not.
 /// </summary>
-internal sealed class VerifyingStream : Stream
+internal sealed class VerifyingStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly Crc32? _crc32;
@@ -28,14 +28,6 @@ internal sealed class VerifyingStream : Stream
     }
 
     public long BytesRead { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -84,19 +76,6 @@ internal sealed class VerifyingStream : Stream
 
         return Track(buffer.Span, read);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

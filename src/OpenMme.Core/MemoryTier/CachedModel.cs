@@ -1,3 +1,4 @@
+using OpenMme.Concurrency;
 using OpenMme.DiskTier;
 using OpenMme.MemoryTier.Eviction;
 using OpenMme.Runtime;
@@ -175,22 +176,7 @@ internal sealed class CachedModel(string name, string key, bool pinned, ModelSta
         return _loaded.Task.IsCompletedSuccessfully;
     }
 
-    public bool TryAddReference()
-    {
-        var seen = Volatile.Read(ref _references);
-        while (seen >= 0)
-        {
-            var previous = Interlocked.CompareExchange(ref _references, seen + 1, seen);
-            if (previous == seen)
-            {
-                return true;
-            }
-
-            seen = previous;
-        }
-
-        return false;
-    }
+    public bool TryAddReference() => ReferenceCount.TryAdd(ref _references);
 
     public int Release() => Interlocked.Decrement(ref _references);
 

@@ -245,9 +245,10 @@ public sealed partial class ModelCache
     private async Task<ILoadedModel> CreateSessionAsync(string modelPath, CancellationToken cancellationToken)
     {
         var loading = _runtime.LoadAsync(modelPath, CancellationToken.None).AsTask();
+        ILoadedModel model;
         try
         {
-            return await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
+            model = await loading.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -255,6 +256,15 @@ public sealed partial class ModelCache
             _ = loading.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             throw;
         }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Created on this thread past the load's time: the load has failed all the same.
+            model.Dispose();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return model;
     }
 
     /// <summary>Cache-disabled mode: unload an idle model and delete its artifact, off the request path.</summary>

@@ -111,7 +111,7 @@ public sealed partial class ModelCache : IDisposable
     public async Task<CacheOutcome> LoadAsync(string name, string key, bool pinned, string? requestId, CancellationToken cancellationToken)
     {
         ModelKey.Validate(key);
-        var entry = GetOrStartLoad(name, key, pinned, requestId, out var started);
+        var entry = GetOrStartLoad(name, key, pinned, requestId, join: false, out var started);
         if (!started && (entry.Key != key || !entry.IsLoading))
         {
             throw new ModelHostException(FailureKind.ModelAlreadyLoaded, entry.Key == key
@@ -267,11 +267,12 @@ public sealed partial class ModelCache : IDisposable
 
     private async ValueTask<ModelLease> AcquireColdAsync(string name, string? requestId, CancellationToken cancellationToken)
     {
-        var started = _time.GetTimestamp();
+        var waitStarted = _time.GetTimestamp();
         while (true)
         {
-            var entry = GetOrStartLoad(name, name, pinned: false, requestId, out _);
-            if (entry.TryJoin())
+            // A load this call starts is joined before it starts: its outcome is this call's even if it ends at once.
+            var entry = GetOrStartLoad(name, name, pinned: false, requestId, join: true, out var joined);
+            if (joined || entry.TryJoin())
             {
                 CacheOutcome outcome;
                 try
@@ -294,7 +295,7 @@ public sealed partial class ModelCache : IDisposable
                     throw;
                 }
 
-                _metrics.ModelLoadingWaitTime.Record(_time.GetElapsedTime(started).TotalSeconds);
+                _metrics.ModelLoadingWaitTime.Record(_time.GetElapsedTime(waitStarted).TotalSeconds);
                 return Lease(entry, outcome);
             }
 
@@ -314,8 +315,11 @@ public sealed partial class ModelCache : IDisposable
         }
     }
 
-    /// <summary>The entry of <paramref name="name"/>: the one loaded or loading, else a new one whose load this call starts.</summary>
-    private CachedModel GetOrStartLoad(string name, string key, bool pinned, string? requestId, out bool started)
+    /// <summary>
+    /// The entry of <paramref name="name"/>: the one loaded or loading, else a new one whose load this
+    /// call starts (<paramref name="started"/>), joined first when <paramref name="join"/> is set.
+    /// </summary>
+    private CachedModel GetOrStartLoad(string name, string key, bool pinned, string? requestId, bool join, out bool started)
     {
         while (true)
         {
@@ -335,6 +339,11 @@ public sealed partial class ModelCache : IDisposable
             if (_models.TryAdd(name, entry))
             {
                 started = true;
+                if (join)
+                {
+                    entry.TryJoin();
+                }
+
                 _ = RunLoadAsync(entry, requestId);
                 return entry;
             }

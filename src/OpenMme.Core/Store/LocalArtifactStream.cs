@@ -5,7 +5,7 @@ namespace OpenMme.Store;
 /// size and modification time; the file is checked against that identity when opened and again at
 /// its end, so a file rewritten while it is read is never staged as the version it was.
 /// </summary>
-internal sealed class LocalArtifactStream : Stream
+internal sealed class LocalArtifactStream : ReadOnlyStream
 {
     private readonly FileStream _file;
     private readonly ArtifactInfo _artifact;
@@ -25,12 +25,6 @@ internal sealed class LocalArtifactStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _file.Length;
 
     public override long Position
@@ -45,19 +39,6 @@ internal sealed class LocalArtifactStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         AtEnd(await _file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false), buffer.Length);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

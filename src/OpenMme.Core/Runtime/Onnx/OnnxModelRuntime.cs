@@ -8,10 +8,23 @@ public sealed class OnnxModelRuntime(OnnxRuntimeOptions options) : IModelRuntime
     /// <inheritdoc />
     public string Name => "onnx";
 
+    /// <summary>Models smaller than this are created on the calling thread (a few milliseconds of CPU).</summary>
+    public const long InlineLoadBytes = 4L << 20;
+
     /// <inheritdoc />
-    public ValueTask<ILoadedModel> LoadAsync(string modelPath, CancellationToken cancellationToken) =>
-        // Session creation is CPU-bound (graph optimisation, weight pre-packing): keep it off the request threads.
-        new(Task.Run(() => Load(modelPath), cancellationToken));
+    public ValueTask<ILoadedModel> LoadAsync(string modelPath, CancellationToken cancellationToken)
+    {
+        // Session creation is CPU-bound and occupies a pool thread wherever it runs; handing a small
+        // one to another thread only adds a wake-up to the cold path. Large ones run apart, so the
+        // caller can stop waiting at its timeout while the creation finishes.
+        if (new FileInfo(modelPath).Length < InlineLoadBytes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new(Load(modelPath));
+        }
+
+        return new(Task.Run(() => Load(modelPath), cancellationToken));
+    }
 
     private ILoadedModel Load(string modelPath)
     {
