@@ -153,7 +153,10 @@ public sealed partial class ModelCache : IDisposable
     /// Unloads a model: it leaves memory once its in-flight requests finish. A model still loading
     /// is unloaded once its load ends. False when no model of that name is loaded or loading.
     /// </summary>
-    public async Task<bool> UnloadAsync(string name, CancellationToken cancellationToken)
+    /// <param name="name">The model's name.</param>
+    /// <param name="requestId">The request that asks, named in the unload's log line.</param>
+    /// <param name="cancellationToken">Stops waiting for a load still running.</param>
+    public async Task<bool> UnloadAsync(string name, string? requestId, CancellationToken cancellationToken)
     {
         while (_models.TryGetValue(name, out var entry))
         {
@@ -168,7 +171,7 @@ public sealed partial class ModelCache : IDisposable
                     // The load failed: nothing to unload, as the loop finds.
                 }
             }
-            else if (TryUnload(entry))
+            else if (TryUnload(entry, requestId))
             {
                 return true;
             }
@@ -369,7 +372,7 @@ public sealed partial class ModelCache : IDisposable
     }
 
     /// <summary>Takes a loaded model out of the name map; it is disposed now if idle, else when its last lease ends.</summary>
-    private bool TryUnload(CachedModel entry)
+    private bool TryUnload(CachedModel entry, string? requestId = null)
     {
         if (!entry.IsLive || !_models.TryRemove(new KeyValuePair<string, CachedModel>(entry.Name, entry)))
         {
@@ -377,7 +380,7 @@ public sealed partial class ModelCache : IDisposable
         }
 
         entry.Retire();
-        Evicted(entry, "unload");
+        Evicted(entry, "unload", requestId);
         if (entry.TryBeginEviction())
         {
             Dispose(entry);

@@ -163,7 +163,7 @@ public static class ContainerContractEndpoints
     private static async Task Unload(HttpContext context, ModelCache cache, string name)
     {
         // A model still loading is unloaded once its load ends: the answer always means "gone".
-        if (await cache.UnloadAsync(name, context.RequestAborted).ConfigureAwait(false))
+        if (await cache.UnloadAsync(name, context.TraceIdentifier, context.RequestAborted).ConfigureAwait(false))
         {
             await Results.Json(new LoadResponse($"Model {name} unloaded.", name, null), HostJsonContext.Default.LoadResponse).ExecuteAsync(context).ConfigureAwait(false);
         }

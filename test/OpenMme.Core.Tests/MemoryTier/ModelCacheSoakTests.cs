@@ -127,7 +127,7 @@ public sealed class ModelCacheSoakTests
 
                 break;
             case < 80:
-                await cache.UnloadAsync(random.Next(2) == 0 ? alias : sample.Name, CancellationToken.None);
+                await cache.UnloadAsync(random.Next(2) == 0 ? alias : sample.Name, requestId: null, CancellationToken.None);
                 break;
             case < 88:
                 cache.Pin(random.Next(2) == 0 ? alias : sample.Name, pinned: random.Next(3) == 0);
