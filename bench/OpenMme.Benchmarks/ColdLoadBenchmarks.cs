@@ -1,11 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
-using OpenMme.DiskTier;
 using OpenMme.MemoryTier;
-using OpenMme.Runtime.Onnx;
 using OpenMme.Samples;
-using OpenMme.Store;
 
 namespace OpenMme.Benchmarks;
 
@@ -21,30 +17,14 @@ namespace OpenMme.Benchmarks;
 [InvocationCount(1)]
 public class ColdLoadBenchmarks
 {
-    private string _folder = null!;
-    private string _modelPath = null!;
-    private SampleModel _sample = null!;
-    private DiskTier.DiskTier _disk = null!;
-    private ModelCache _cache = null!;
+    private SampleCache _samples = null!;
     private InferenceSession? _floorSession;
 
     [Params(1_000_000, 10_000_000, 100_000_000)]
     public int ModelBytes { get; set; }
 
     [GlobalSetup]
-    public void Setup()
-    {
-        _folder = Path.Combine(Path.GetTempPath(), "openmme-cold-" + Guid.NewGuid().ToString("N")[..8]);
-        _sample = SampleModelFactory.Create(0, ModelBytes);
-        Directory.CreateDirectory(Path.Combine(_folder, "models"));
-        _modelPath = Path.Combine(_folder, "models", _sample.Name);
-        File.WriteAllBytes(_modelPath, _sample.Onnx);
-        var store = new LocalFolderStore(Path.Combine(_folder, "models"));
-        _disk = new DiskTier.DiskTier(new DiskTierOptions(Path.Combine(_folder, "cache"), 0, ArchiveLimits.Default), TimeProvider.System,
-            NullLogger<DiskTier.DiskTier>.Instance);
-        _cache = new ModelCache(ModelCacheOptions.ForBudget(4L << 30), store, _disk, new OnnxModelRuntime(new OnnxRuntimeOptions()), TimeProvider.System,
-            NullLogger<ModelCache>.Instance);
-    }
+    public void Setup() => _samples = new SampleCache("cold", ModelBytes);
 
     [IterationSetup]
     public void MakeCold()
@@ -53,13 +33,13 @@ public class ColdLoadBenchmarks
         _floorSession = null;
 
         // The previous load's work after its answer (copy into the disk tier, footprint) finishes first.
-        while (_cache.PendingBackgroundWork > 0)
+        while (_samples.Cache.PendingBackgroundWork > 0)
         {
             Thread.Sleep(1);
         }
 
-        _cache.Unload(_sample.Name);
-        _disk.Remove(_sample.Name);
+        _samples.Cache.Unload(_samples.Sample.Name);
+        _samples.Disk.Remove(_samples.Sample.Name);
 
         // Both sides start from a heap handed back to the system, as an unload leaves it shortly after.
         while (NativeMemory.TrimScheduled)
@@ -74,14 +54,13 @@ public class ColdLoadBenchmarks
     public void Cleanup()
     {
         MakeCold();
-        _cache.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        _samples.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "floor: read file, create session, run once")]
     public double Floor()
     {
-        var bytes = File.ReadAllBytes(_modelPath);
+        var bytes = File.ReadAllBytes(_samples.ModelPath);
         using var options = new SessionOptions
         {
             IntraOpNumThreads = 1,
@@ -90,18 +69,18 @@ public class ColdLoadBenchmarks
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         _floorSession = new InferenceSession(bytes, options);
-        using var inputs = SampleTensor.ToTensorSet(_sample.Inputs);
+        using var inputs = SampleTensor.ToTensorSet(_samples.Sample.Inputs);
         using var input = OrtValue.CreateTensorValueFromMemory(inputs[0].AsSpan<float>().ToArray(), inputs[0].Shape);
         using var run = new RunOptions();
-        using var outputs = _floorSession.Run(run, [inputs[0].Name], [input], [_sample.ExpectedOutputs[0].Name]);
+        using var outputs = _floorSession.Run(run, [inputs[0].Name], [input], [_samples.Sample.ExpectedOutputs[0].Name]);
         return outputs[0].GetTensorDataAsSpan<float>()[0];
     }
 
     [Benchmark(Description = "OpenMME: first invocation of a model")]
     public async Task<int> Cold()
     {
-        using var lease = await _cache.AcquireAsync(_sample.Name, CancellationToken.None);
-        using var inputs = SampleTensor.ToTensorSet(_sample.Inputs);
+        using var lease = await _samples.Cache.AcquireAsync(_samples.Sample.Name, CancellationToken.None);
+        using var inputs = SampleTensor.ToTensorSet(_samples.Sample.Inputs);
         using var outputs = lease.Model.Run(inputs);
         return outputs.Count;
     }

@@ -1,10 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Logging.Abstractions;
-using OpenMme.DiskTier;
 using OpenMme.MemoryTier;
-using OpenMme.Runtime.Onnx;
-using OpenMme.Samples;
-using OpenMme.Store;
 
 namespace OpenMme.Benchmarks;
 
@@ -16,31 +11,20 @@ namespace OpenMme.Benchmarks;
 public class LeaseBenchmarks
 {
     private readonly Dictionary<string, object> _dictionary = new(StringComparer.Ordinal);
-    private string _folder = null!;
-    private ModelCache _cache = null!;
+    private SampleCache _samples = null!;
     private string _model = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "openmme-lease-" + Guid.NewGuid().ToString("N")[..8]);
-        var sample = SampleModelFactory.Create(0, 10_000);
-        Directory.CreateDirectory(Path.Combine(_folder, "models"));
-        File.WriteAllBytes(Path.Combine(_folder, "models", sample.Name), sample.Onnx);
-        _model = sample.Name;
-        _dictionary[_model] = sample;
-        var store = new LocalFolderStore(Path.Combine(_folder, "models"));
-        var disk = new DiskTier.DiskTier(new DiskTierOptions(Path.Combine(_folder, "cache"), 0, ArchiveLimits.Default), TimeProvider.System, NullLogger<DiskTier.DiskTier>.Instance);
-        _cache = new ModelCache(ModelCacheOptions.ForBudget(1L << 30), store, disk, new OnnxModelRuntime(new OnnxRuntimeOptions()), TimeProvider.System, NullLogger<ModelCache>.Instance);
-        _cache.AcquireAsync(_model, CancellationToken.None).AsTask().GetAwaiter().GetResult().Dispose();
+        _samples = new SampleCache("lease", 10_000);
+        _model = _samples.Sample.Name;
+        _dictionary[_model] = _samples.Sample;
+        _samples.Cache.AcquireAsync(_model, CancellationToken.None).AsTask().GetAwaiter().GetResult().Dispose();
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _cache.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public void Cleanup() => _samples.Dispose();
 
     [Benchmark(Baseline = true, Description = "dictionary lookup")]
     public bool Lookup() => _dictionary.TryGetValue(_model, out _);
@@ -48,7 +32,7 @@ public class LeaseBenchmarks
     [Benchmark(Description = "hit: lease and release")]
     public async ValueTask<bool> Hit()
     {
-        using var lease = await _cache.AcquireAsync(_model, CancellationToken.None);
+        using var lease = await _samples.Cache.AcquireAsync(_model, CancellationToken.None);
         return lease.Outcome == CacheOutcome.Hit;
     }
 }

@@ -1,13 +1,8 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 using OpenMme.Buffers;
 using OpenMme.Codecs;
-using OpenMme.DiskTier;
-using OpenMme.MemoryTier;
-using OpenMme.Runtime.Onnx;
 using OpenMme.Samples;
-using OpenMme.Store;
 
 namespace OpenMme.Benchmarks;
 
@@ -19,8 +14,7 @@ namespace OpenMme.Benchmarks;
 [MemoryDiagnoser]
 public class WarmInvocationBenchmarks
 {
-    private string _folder = null!;
-    private ModelCache _cache = null!;
+    private SampleCache _samples = null!;
     private byte[] _request = null!;
     private PooledBufferWriter _response = null!;
     private InferenceSession _session = null!;
@@ -34,22 +28,16 @@ public class WarmInvocationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _folder = Path.Combine(Path.GetTempPath(), "openmme-bench-" + Guid.NewGuid().ToString("N")[..8]);
-        var sample = SampleModelFactory.Create(0, ModelBytes);
-        Directory.CreateDirectory(Path.Combine(_folder, "models"));
-        File.WriteAllBytes(Path.Combine(_folder, "models", sample.Name), sample.Onnx);
+        _samples = new SampleCache("warm", ModelBytes);
+        var sample = _samples.Sample;
         _model = sample.Name;
         _request = SampleWriter.RequestJson(sample);
         _input = Array.ConvertAll(sample.Inputs[0].Values, v => (float)v);
-
-        var store = new LocalFolderStore(Path.Combine(_folder, "models"));
-        var disk = new DiskTier.DiskTier(new DiskTierOptions(Path.Combine(_folder, "cache"), 0, ArchiveLimits.Default), TimeProvider.System, NullLogger<DiskTier.DiskTier>.Instance);
-        _cache = new ModelCache(ModelCacheOptions.ForBudget(1L << 30), store, disk, new OnnxModelRuntime(new OnnxRuntimeOptions()), TimeProvider.System, NullLogger<ModelCache>.Instance);
-        _cache.AcquireAsync(_model, CancellationToken.None).AsTask().GetAwaiter().GetResult().Dispose();
+        _samples.Cache.AcquireAsync(_model, CancellationToken.None).AsTask().GetAwaiter().GetResult().Dispose();
         _response = new PooledBufferWriter(4096);
 
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
-        _session = new InferenceSession(Path.Combine(_folder, "models", sample.Name), options);
+        _session = new InferenceSession(_samples.ModelPath, options);
         _runOptions = new RunOptions();
     }
 
@@ -59,8 +47,7 @@ public class WarmInvocationBenchmarks
         _session.Dispose();
         _runOptions.Dispose();
         _response.Dispose();
-        _cache.Dispose();
-        Directory.Delete(_folder, recursive: true);
+        _samples.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "bare ONNX Runtime run")]
@@ -74,7 +61,7 @@ public class WarmInvocationBenchmarks
     [Benchmark(Description = "host path: decode, lease, run, encode")]
     public async Task<int> HostCodePath()
     {
-        using var lease = await _cache.AcquireAsync(_model, CancellationToken.None);
+        using var lease = await _samples.Cache.AcquireAsync(_model, CancellationToken.None);
         using var decoded = PayloadCodecs.Decode("application/json", _request, lease.Model.Signature);
         using var outputs = lease.Model.Run(decoded.Inputs);
         _response.Clear();
