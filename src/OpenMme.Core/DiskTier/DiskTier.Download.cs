@@ -8,10 +8,16 @@ namespace OpenMme.DiskTier;
 /// <summary>Downloads: reserve room, read and verify, unpack, record, rename into place; bounded in time, cleaned up on any failure.</summary>
 public sealed partial class DiskTier
 {
-    private async Task<StagedArtifact> DownloadAsync(string id, IModelStore store, ArtifactInfo artifact)
+    private async Task<StagedArtifact> DownloadAsync(string id, IModelStore store, ArtifactInfo artifact, TimeSpan startAfter)
     {
+        if (startAfter > TimeSpan.Zero)
+        {
+            await Task.Delay(startAfter, _time).ConfigureAwait(false);
+        }
+
         // Reserve the artifact's stored size before the first byte lands, so concurrent
         // downloads together stay inside the budget; the real size is accounted once complete.
+        var started = _time.GetTimestamp();
         var reservation = artifact.Size + RecordAllowance;
         var staging = Path.Combine(_stagingPath, Guid.NewGuid().ToString("N"));
         var reserved = false;
@@ -36,7 +42,8 @@ public sealed partial class DiskTier
             Directory.Move(staging, final);
             complete = true;
             Interlocked.Increment(ref _stagings);
-            var staged = new StagedArtifact(artifact.Key, artifact.Version, final, Path.Combine(final, relativeModel), bytes, contentBytes);
+            var staged = new StagedArtifact(artifact.Key, artifact.Version, final, Path.Combine(final, relativeModel), bytes, contentBytes,
+                _time.GetElapsedTime(started));
             var slot = new ArtifactSlot(id, staged, Interlocked.Increment(ref _stagingOrder), _time.GetTimestamp());
             Add(slot);
             RemoveOtherVersions(slot);

@@ -124,7 +124,14 @@ public sealed partial class DiskTier
     /// <param name="store">The store to download from.</param>
     /// <param name="artifact">The artifact, as the store's stat described it.</param>
     /// <param name="cancellationToken">Stops waiting; a download already running goes on for other callers, bounded by its own timeout.</param>
-    public async Task<ArtifactHandle> AcquireAsync(IModelStore store, ArtifactInfo artifact, CancellationToken cancellationToken)
+    public Task<ArtifactHandle> AcquireAsync(IModelStore store, ArtifactInfo artifact, CancellationToken cancellationToken) =>
+        AcquireAsync(store, artifact, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AcquireAsync(IModelStore, ArtifactInfo, CancellationToken)"/>, but a download this
+    /// call starts waits <paramref name="startAfter"/> first; it counts as running (<see cref="IsStaging"/>) from now.
+    /// </summary>
+    public async Task<ArtifactHandle> AcquireAsync(IModelStore store, ArtifactInfo artifact, TimeSpan startAfter, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -139,7 +146,8 @@ public sealed partial class DiskTier
                     $"The disk budget of {_options.BudgetBytes} bytes cannot keep {store.Describe(artifact.Key)} while the other cached artifacts are in use.");
             }
 
-            await _flights.RunAsync(SlotId(artifact), (Store: store, Artifact: artifact, Tier: this), static (id, s) => s.Tier.DownloadAsync(id, s.Store, s.Artifact))
+            await _flights.RunAsync(SlotId(artifact), (Store: store, Artifact: artifact, Tier: this, StartAfter: startAfter),
+                    static (id, s) => s.Tier.DownloadAsync(id, s.Store, s.Artifact, s.StartAfter))
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }

@@ -9,4 +9,6 @@ namespace OpenMme.DiskTier;
 /// <param name="ModelPath">The model file inside <paramref name="Directory"/>.</param>
 /// <param name="Bytes">Bytes on disk, the record included (what the disk budget counts).</param>
 /// <param name="ContentBytes">Bytes of the unpacked model files (what the memory estimate starts from).</param>
-public sealed record StagedArtifact(string Key, ArtifactVersion Version, string Directory, string ModelPath, long Bytes, long ContentBytes);
+/// <param name="DownloadTime">How long its download took (zero when it was found on disk at start-up).</param>
+public sealed record StagedArtifact(string Key, ArtifactVersion Version, string Directory, string ModelPath, long Bytes, long ContentBytes,
+    TimeSpan DownloadTime = default);

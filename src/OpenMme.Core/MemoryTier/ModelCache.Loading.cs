@@ -18,6 +18,13 @@ public sealed partial class ModelCache
     private long _failedLoads;
     private int _backgroundWork;
 
+    /// <summary>
+    /// How long work that follows a load's publication (the copy into the disk tier, the footprint
+    /// measurement) waits first: the requests that waited for the model answer before it competes
+    /// with them for the cores.
+    /// </summary>
+    private static readonly TimeSpan AfterAnswerDelay = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Work still running after a load was published: copies into the disk tier, footprint measurements (tests wait for 0).</summary>
     internal int PendingBackgroundWork => Volatile.Read(ref _backgroundWork);
 
@@ -131,7 +138,12 @@ public sealed partial class ModelCache
                     progress(LoadPhase.Downloading);
                     var downloading = _time.GetTimestamp();
                     handle = await _disk.AcquireAsync(_store, artifact, cancellationToken).ConfigureAwait(false);
-                    _metrics.ModelDownloadingTime.Record(_time.GetElapsedTime(downloading).TotalSeconds);
+                    if (outcome == CacheOutcome.Miss)
+                    {
+                        // A load that joined a download under way did not download: the one that started it records it.
+                        _metrics.ModelDownloadingTime.Record(_time.GetElapsedTime(downloading).TotalSeconds);
+                    }
+
                     progress(LoadPhase.Reserving);
                     contentBytes = handle.Artifact.ContentBytes;
                     reserved = await ResizeReservationAsync(name, requestId, reserved, ModelFootprint.Estimate(contentBytes), cancellationToken)
@@ -168,8 +180,7 @@ public sealed partial class ModelCache
             if (measure)
             {
                 Interlocked.Increment(ref _backgroundWork);
-                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Cache.SettleFootprint(s.Entry, s.ResidentBefore),
-                    (Cache: this, Entry: entry, ResidentBefore: residentBefore), preferLocal: false);
+                _ = SettleFootprintAsync(entry, residentBefore);
             }
         }
         finally
@@ -199,13 +210,11 @@ public sealed partial class ModelCache
 
         async Task StageAsync()
         {
-            // Behind the continuations of the requests that waited for the model: they answer first.
-            await Task.Yield();
             try
             {
-                var downloading = _time.GetTimestamp();
-                var handle = await _disk.AcquireAsync(_store, artifact, CancellationToken.None).ConfigureAwait(false);
-                _metrics.ModelDownloadingTime.Record(_time.GetElapsedTime(downloading).TotalSeconds);
+                // Registered as staging at once, so a reload joins this copy; the copy itself starts a moment later.
+                var handle = await _disk.AcquireAsync(_store, artifact, AfterAnswerDelay, CancellationToken.None).ConfigureAwait(false);
+                _metrics.ModelDownloadingTime.Record(handle.Artifact.DownloadTime.TotalSeconds);
                 if (handle.Artifact.Version != entry.Version || !entry.AttachArtifact(handle))
                 {
                     handle.Dispose();
@@ -228,10 +237,11 @@ public sealed partial class ModelCache
     /// than its weights), measured once the buffers freed during session creation are handed back.
     /// Runs after publication: trimming the native heap costs milliseconds a request need not wait for.
     /// </summary>
-    private void SettleFootprint(CachedModel entry, long residentBefore)
+    private async Task SettleFootprintAsync(CachedModel entry, long residentBefore)
     {
         try
         {
+            await Task.Delay(AfterAnswerDelay, _time).ConfigureAwait(false);
             NativeMemory.Trim();
             var measured = Math.Max(ProcessMemory.ResidentBytes() - residentBefore, entry.ContentBytes);
             Reaccount(entry, entry.Statistics.Footprint(entry.Version.Tag, measured));

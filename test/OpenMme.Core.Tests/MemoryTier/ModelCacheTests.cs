@@ -262,13 +262,13 @@ public sealed class ModelCacheTests
     {
         var stalledName = SampleModelFactory.Create(0, 50_000).Name;
         StallingStore? stalling = null;
-        using var fixture = new CacheFixture(models: 2, modelBytes: 50_000, budget: one => one * 4, loadTimeout: TimeSpan.FromSeconds(1), loadSlots: 1,
+        using var fixture = new CacheFixture(models: 2, modelBytes: 50_000, budget: one => one * 4, loadTimeout: TimeSpan.FromSeconds(3), loadSlots: 1,
             store: folder => stalling = new StallingStore(folder, 1000, key => key == stalledName));
 
         var error = await Assert.ThrowsAsync<ModelHostException>(() => fixture.Cache.AcquireAsync(stalledName, CancellationToken.None).AsTask());
 
         Assert.Equal(FailureKind.StoreUnavailable, error.Kind);
-        Assert.Contains("within 1 s", error.Message, StringComparison.Ordinal);
+        Assert.Contains("within 3 s", error.Message, StringComparison.Ordinal);
         Assert.Equal(1, stalling!.Stalled);
 
         // The only load slot is free again, and the abandoned download gave back its reservation and folder.
