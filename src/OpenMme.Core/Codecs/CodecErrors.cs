@@ -24,10 +24,12 @@ internal static class CodecErrors
         new(FailureKind.ModelRejectedInput, $"{message} The model expects {signature}.");
 
     /// <summary>
-    /// The response form the <c>Accept</c> header asks for cannot carry the model's outputs: a
-    /// fault of a header, not of the payload.
+    /// The response form the request chose (its <c>Accept</c> header, or its own form) cannot carry
+    /// output <paramref name="output"/>. On SageMaker the container answers this, so it is a
+    /// <see cref="FailureKind.ModelRejectedInput"/>; the message names the forms that can carry it.
     /// </summary>
-    public static ModelHostException Unanswerable(string message) => new(FailureKind.InvalidRequest, message);
+    public static ModelHostException Unanswerable(string output, string problem, string form, string forms) =>
+        new(FailureKind.ModelRejectedInput, $"Output {Quote(output)} {problem}, which {form} cannot carry. Ask for {forms}.");
 
     /// <summary>
     /// <paramref name="text"/> in single quotes, cut to <see cref="QuoteLimit"/> characters with its

@@ -85,7 +85,7 @@ internal static class JsonPayloadCodec
                     continue;
                 }
 
-                WriteTensor(writer, tensor);
+                WriteOutput(writer, tensor);
             }
 
             writer.WriteEndArray();
@@ -124,6 +124,81 @@ internal static class JsonPayloadCodec
         writer.WriteString("datatype"u8, TensorDataTypes.KServeName(tensor.Type));
         writer.WritePropertyName("data"u8);
         JsonTensorWriter.WriteFlat(writer, tensor);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// One output as a KServe v2 tensor object. A map, or a sequence of maps sharing their keys, is
+    /// its values ([C] or [N, C]) with <c>"parameters":{"onnx_type":...,"keys":[...]}</c>; a sequence
+    /// of tensors of one shape is those tensors stacked ([N, ...]) with its <c>onnx_type</c>. Other
+    /// sequences have no tensor form and answer in the <c>predictions</c> form only.
+    /// </summary>
+    private static void WriteOutput(Utf8JsonWriter writer, Tensor value)
+    {
+        if (value.Kind == ValueKind.Tensor)
+        {
+            WriteTensor(writer, value);
+            return;
+        }
+
+        long[] shape;
+        if (value.Elements is { } elements)
+        {
+            var first = elements.Count > 0 ? elements[0] : null;
+            foreach (var element in elements)
+            {
+                if (element.Kind != ValueKind.Tensor || element.Type != first!.Type || !element.Shape.AsSpan().SequenceEqual(first.Shape))
+                {
+                    var differ = value.Kind == ValueKind.MapSequence ? "maps with different keys" : "tensors of different shapes";
+                    throw CodecErrors.Unanswerable(value.Name, $"is a {OutputForms.TypeText(value)} of {differ}", "a KServe v2 output tensor", OutputForms.Instances);
+                }
+            }
+
+            shape = [elements.Count, .. first?.Shape ?? []];
+        }
+        else
+        {
+            shape = value.Shape;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, value.Name);
+        writer.WriteStartArray("shape"u8);
+        foreach (var dim in shape)
+        {
+            writer.WriteNumberValue(dim);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteString("datatype"u8, TensorDataTypes.KServeName(value.Type));
+        writer.WritePropertyName("data"u8);
+        if (value.Elements is { } parts)
+        {
+            writer.WriteStartArray();
+            foreach (var part in parts)
+            {
+                for (var i = 0; i < part.ElementCount; i++)
+                {
+                    JsonTensorWriter.WriteElement(writer, part, i);
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+        else
+        {
+            JsonTensorWriter.WriteFlat(writer, value);
+        }
+
+        writer.WriteStartObject("parameters"u8);
+        writer.WriteString("onnx_type"u8, OutputForms.TypeText(value));
+        if (value.Keys is { } keys)
+        {
+            writer.WritePropertyName("keys"u8);
+            JsonTensorWriter.WriteFlat(writer, keys);
+        }
+
+        writer.WriteEndObject();
         writer.WriteEndObject();
     }
 

@@ -88,7 +88,8 @@ internal static class JsonTensorReader
         }
     }
 
-    private static void ReadElement(ref Utf8JsonReader reader, Tensor tensor, long index)
+    /// <summary>Reads the value at the reader into element <paramref name="index"/> of <paramref name="tensor"/>.</summary>
+    public static void ReadElement(ref Utf8JsonReader reader, Tensor tensor, long index)
     {
         var i = checked((int)index);
         switch (tensor.Type)

@@ -3,9 +3,66 @@ using OpenMme.Runtime;
 
 namespace OpenMme.Codecs;
 
-/// <summary>Writes tensor elements as JSON values, flat or nested by shape. Non-finite floats become strings.</summary>
+/// <summary>
+/// Writes tensor elements as JSON values, flat or nested by shape, and whole values: a map as an
+/// object (keys as text), a sequence as an array. Non-finite floats become strings.
+/// </summary>
 internal static class JsonTensorWriter
 {
+    /// <summary>A whole value: a tensor nested by its shape, a map as an object, a sequence as an array of its elements.</summary>
+    public static void WriteValue(Utf8JsonWriter writer, Tensor value)
+    {
+        switch (value.Kind)
+        {
+            case ValueKind.Tensor:
+                WriteNested(writer, value, value.Shape, 0);
+                return;
+            case ValueKind.Map:
+                WriteMapRow(writer, value, 0);
+                return;
+        }
+
+        writer.WriteStartArray();
+        for (long row = 0; row < value.Shape[0]; row++)
+        {
+            WriteRow(writer, value, row);
+        }
+
+        writer.WriteEndArray();
+    }
+
+    /// <summary>Row <paramref name="row"/> of a batched value: a tensor's sub-array, a sequence's element, a map of a map sequence.</summary>
+    public static void WriteRow(Utf8JsonWriter writer, Tensor value, long row)
+    {
+        if (value.Elements is { } elements)
+        {
+            WriteValue(writer, elements[checked((int)row)]);
+        }
+        else if (value.Kind == ValueKind.MapSequence)
+        {
+            WriteMapRow(writer, value, row);
+        }
+        else
+        {
+            var inner = value.Shape.AsSpan(1);
+            WriteNested(writer, value, inner, row * Tensor.ElementCountOf(inner));
+        }
+    }
+
+    private static void WriteMapRow(Utf8JsonWriter writer, Tensor value, long row)
+    {
+        var keys = value.Keys!;
+        var columns = (int)keys.Shape[0];
+        writer.WriteStartObject();
+        for (var i = 0; i < columns; i++)
+        {
+            writer.WritePropertyName(OutputForms.KeyText(keys, i));
+            WriteElement(writer, value, checked((int)(row * columns) + i));
+        }
+
+        writer.WriteEndObject();
+    }
+
     public static void WriteFlat(Utf8JsonWriter writer, Tensor tensor)
     {
         writer.WriteStartArray();

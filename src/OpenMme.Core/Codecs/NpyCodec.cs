@@ -92,13 +92,18 @@ internal static class NpyCodec
     {
         if (outputs.Count != 1)
         {
-            throw CodecErrors.Unanswerable($"application/x-npy responses carry one array, but the model returned {outputs.Count}. Ask for application/json.");
+            throw CodecErrors.Unanswerable(outputs[1].Name, $"is one of {outputs.Count} outputs", "application/x-npy (one array)", OutputForms.AllJson + " or text/csv");
         }
 
         var tensor = outputs[0];
+        if (tensor.Kind != ValueKind.Tensor)
+        {
+            throw CodecErrors.Unanswerable(tensor.Name, "is a " + OutputForms.TypeText(tensor), "application/x-npy", OutputForms.AllJson);
+        }
+
         if (tensor.Type == TensorDataType.String)
         {
-            throw CodecErrors.Unanswerable("String outputs have no NPY form here; ask for application/json.");
+            throw CodecErrors.Unanswerable(tensor.Name, "holds strings", "application/x-npy", OutputForms.AllJson + " or text/csv");
         }
 
         var shape = tensor.Shape.Length == 1

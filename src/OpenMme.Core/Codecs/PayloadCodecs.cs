@@ -94,7 +94,8 @@ public static class PayloadCodecs
 
     /// <summary>
     /// Encodes the model's outputs and returns the response's content type; throws
-    /// <see cref="FailureKind.InvalidRequest"/> when the form <c>Accept</c> chose cannot carry them.
+    /// <see cref="FailureKind.ModelRejectedInput"/> naming the output and the forms that can carry
+    /// it when the chosen form cannot.
     /// </summary>
     public static string Encode(PayloadFormat format, IBufferWriter<byte> output, string modelName, DecodedRequest request, TensorSet outputs)
     {

@@ -6,12 +6,12 @@ public enum PayloadFormat
     /// <summary>KServe v2 inference protocol JSON (<c>inputs</c> / <c>outputs</c>).</summary>
     KServeJson,
 
-    /// <summary>TF-Serving style JSON (<c>instances</c> / <c>predictions</c>), single-input models.</summary>
+    /// <summary>TF-Serving style JSON (<c>instances</c> / <c>predictions</c>): nested arrays, or objects naming the inputs.</summary>
     InstancesJson,
 
     /// <summary>One NumPy array (<c>application/x-npy</c>).</summary>
     Npy,
 
-    /// <summary>Rows of numbers (<c>text/csv</c>), single 2-D numeric input.</summary>
+    /// <summary>Rows of cells without a header (<c>text/csv</c>), their columns split across the inputs.</summary>
     Csv,
 }

@@ -5,7 +5,10 @@ namespace OpenMme.Runtime;
 
 /// <summary>
 /// A named tensor in row-major order. Numeric data lives in a pooled buffer that returns to
-/// the pool on <see cref="Dispose"/>; string tensors hold managed strings.
+/// the pool on <see cref="Dispose"/>; string tensors hold managed strings. A model output that is
+/// not a tensor is one too, with its structure: a map is its values with <see cref="Keys"/>; a
+/// sequence of maps that share their keys (ZipMap's) is its values stacked by row with the shared
+/// <see cref="Keys"/>; any other sequence has one tensor per element in <see cref="Elements"/>.
 /// </summary>
 public sealed class Tensor : IDisposable
 {
@@ -32,6 +35,21 @@ public sealed class Tensor : IDisposable
 
     /// <summary>Bytes of numeric data (0 for strings).</summary>
     public int ByteLength { get; }
+
+    /// <summary>What the value is in ONNX terms.</summary>
+    public ValueKind Kind { get; private set; }
+
+    /// <summary>
+    /// The keys of a <see cref="ValueKind.Map"/> (shape [C], values [C]) or of every map of a
+    /// <see cref="ValueKind.MapSequence"/> whose maps share them (values [N, C]); otherwise null.
+    /// </summary>
+    public Tensor? Keys { get; private set; }
+
+    /// <summary>
+    /// The elements of a sequence that cannot be stacked (tensors of different shapes, maps with
+    /// different keys), each a tensor or a map; this tensor then holds no data and has shape [N].
+    /// </summary>
+    public IReadOnlyList<Tensor>? Elements { get; private set; }
 
     /// <summary>String elements, for <see cref="TensorDataType.String"/> tensors.</summary>
     public string[]? Strings { get; }
@@ -63,6 +81,23 @@ public sealed class Tensor : IDisposable
     public static Tensor FromStrings(string name, long[] shape, string[] values) =>
         new(name, TensorDataType.String, shape, null, 0, values);
 
+    /// <summary>Makes <paramref name="values"/> a map (values [C]) or a sequence of maps sharing <paramref name="keys"/> (values [N, C]); it owns the keys.</summary>
+    public static Tensor WithKeys(Tensor values, Tensor keys, ValueKind kind)
+    {
+        if (kind is not (ValueKind.Map or ValueKind.MapSequence) || keys.Shape.Length != 1 || values.Shape.Length == 0 || values.Shape[^1] != keys.Shape[0])
+        {
+            throw new ArgumentException("Keys go with a map or a sequence of maps, one key per value column.", nameof(keys));
+        }
+
+        values.Kind = kind;
+        values.Keys = keys;
+        return values;
+    }
+
+    /// <summary>A sequence of <paramref name="elements"/> that cannot be stacked; it owns them.</summary>
+    public static Tensor Sequence(string name, ValueKind kind, TensorDataType type, Tensor[] elements) =>
+        new(name, type, [elements.Length], null, 0, null) { Kind = kind, Elements = elements };
+
     /// <summary>Product of the dimensions; throws on negative dimensions or overflow.</summary>
     public static long ElementCountOf(ReadOnlySpan<long> shape)
     {
@@ -87,6 +122,15 @@ public sealed class Tensor : IDisposable
         if (buffer is not null)
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        Keys?.Dispose();
+        if (Elements is { } elements)
+        {
+            foreach (var element in elements)
+            {
+                element.Dispose();
+            }
         }
     }
 }

@@ -38,7 +38,7 @@ public sealed class CsvCodecTests
     [InlineData("1,2,3\n4,5\n", "2 columns")]
     [InlineData("1,2,x\n", "'x'")]
     [InlineData("1,,3\n", "''")]
-    [InlineData("1,2\n3,4\n", "does not accept")]
+    [InlineData("1,2\n3,4\n", "rows have 2 columns; the model's inputs take 3 (x: 3 FP32)")]
     public void Bad_csv_is_a_payload_error(string csv, string reason)
     {
         var error = Assert.Throws<ModelHostException>(() => Decode(csv, FloatModel));

@@ -155,9 +155,9 @@ public sealed class PayloadCodecsFuzzTests : IDisposable
                     PayloadCodecs.Encode(request.Format, new ArrayBufferWriter<byte>(), "fuzz", request, outputs);
                     return null;
                 }
-                catch (ModelHostException e) when (e.Kind == FailureKind.InvalidRequest && request.Format is PayloadFormat.Npy or PayloadFormat.Csv)
+                catch (ModelHostException e) when (e.Kind == FailureKind.ModelRejectedInput && request.Format is PayloadFormat.Npy or PayloadFormat.Csv)
                 {
-                    // The form asked for cannot carry these outputs (npy for a two-output model): a fault of Accept.
+                    // The form asked for cannot carry these outputs (npy for a two-output model): the container's answer.
                     return null;
                 }
                 catch (Exception e)

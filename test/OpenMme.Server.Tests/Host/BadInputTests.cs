@@ -68,7 +68,7 @@ public sealed class BadInputTests
         { """{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP32","data":[1,2,3,4]}]}""", "application/json", "does not accept" },
         { """{"instances":[[1,2,3,4,5,6,7,8],[1]]}""", "application/json", "ragged" },
         { "1,2,3,4,5,6,7,8\n1,2\n", "text/csv", "2 columns" },
-        { "1,2,3,4,5,6,7,x\n", "text/csv", "'x', which is not a number" },
+        { "1,2,3,4,5,6,7,x\n", "text/csv", "'x' in column 8, which is not FP32" },
         { "not an array", "application/x-npy", "not an NPY array" },
     };
 
@@ -145,7 +145,7 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public async Task An_accept_that_cannot_carry_the_outputs_stays_a_validation_error()
+    public async Task An_accept_that_cannot_carry_the_outputs_is_the_containers_answer_naming_the_output()
     {
         await using var host = await HostFixture.StartAsync();
         var twoOutputs = await host.AddSampleAsync(2);
@@ -156,7 +156,9 @@ public sealed class BadInputTests
 
         using var response = await host.Client.SendAsync(request);
 
-        await AssertErrorAsync(response, 400, "ValidationError", "carry one array, but the model returned 2");
+        // SageMaker hands Accept to the container, whose refusal reaches the caller as a model error.
+        using var error = await AssertErrorAsync(response, 424, "ModelError", "Output 'label' is one of 2 outputs, which application/x-npy (one array) cannot carry. Ask for application/json or text/csv.");
+        Assert.Equal("CLIENT_ERROR_FROM_MODEL", error.RootElement.GetProperty("ErrorCode").GetString());
     }
 
     [Fact]
