@@ -119,6 +119,32 @@ internal static class JsonRequestReader
                     Once(ref seen, Fields.Shape, "An input has \"shape\" twice.");
                     slot.Shape = ReadShape(ref reader);
                 }
+                else if (reader.ValueTextEquals("parameters"u8))
+                {
+                    Once(ref seen, Fields.Parameters, "An input has \"parameters\" twice.");
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        throw CodecErrors.Malformed("An input's \"parameters\" must be an object.");
+                    }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        JsonText.CheckName(ref reader);
+                        var isKeys = reader.ValueTextEquals("keys"u8);
+                        reader.Read();
+                        if (isKeys)
+                        {
+                            slot.KeysStart = (int)reader.TokenStartIndex;
+                            reader.Skip();
+                            slot.KeysEnd = (int)reader.BytesConsumed;
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
+                }
                 else if (reader.ValueTextEquals("data"u8))
                 {
                     Once(ref seen, Fields.Data, "An input has \"data\" twice.");
@@ -239,9 +265,11 @@ internal static class JsonRequestReader
                     throw CodecErrors.Rejected($"Input {CodecErrors.Quote(slot.Name)} is {TensorDataTypes.KServeName(type)}, but the model takes {TensorDataTypes.KServeName(spec.Type)}.", signature);
                 }
 
-                if (!spec.Accepts(slot.Shape))
+                if (spec.Kind == ValueKind.Map ? slot.Shape.Length != 1 || slot.KeysStart < 0 : !spec.Accepts(slot.Shape))
                 {
-                    throw CodecErrors.Rejected($"Input {CodecErrors.Quote(slot.Name)} has shape {CodecErrors.Shape(slot.Shape)}, which the model does not accept.", signature);
+                    throw CodecErrors.Rejected(spec.Kind == ValueKind.Map
+                        ? $"Input {CodecErrors.Quote(slot.Name)} is a map: send its values with shape [C] and its keys as \"parameters\":{{\"keys\":[...]}}."
+                        : $"Input {CodecErrors.Quote(slot.Name)} has shape {CodecErrors.Shape(slot.Shape)}, which the model does not accept.", signature);
                 }
 
                 CheckPlausibleSize(slot.Name, slot.Shape, body.Length);
@@ -250,6 +278,23 @@ internal static class JsonRequestReader
                 var data = new Utf8JsonReader(body[slot.DataStart..slot.DataEnd], readerOptions);
                 data.Read();
                 JsonTensorReader.ReadData(ref data, tensor);
+                if (spec.Kind == ValueKind.Map)
+                {
+                    var keys = Tensor.Allocate(slot.Name, spec.KeyType, slot.Shape);
+                    try
+                    {
+                        var keyData = new Utf8JsonReader(body[slot.KeysStart..slot.KeysEnd], readerOptions);
+                        keyData.Read();
+                        JsonTensorReader.ReadData(ref keyData, keys);
+                    }
+                    catch
+                    {
+                        keys.Dispose();
+                        throw;
+                    }
+
+                    Tensor.WithKeys(tensor, keys, ValueKind.Map);
+                }
             }
 
             foreach (var spec in signature.Inputs)
@@ -322,6 +367,10 @@ internal static class JsonRequestReader
         public int DataStart { get; set; } = -1;
 
         public int DataEnd { get; set; } = -1;
+
+        public int KeysStart { get; set; } = -1;
+
+        public int KeysEnd { get; set; } = -1;
     }
 
     /// <summary>Fields of the request object and of an input object already read: a second one is ambiguous.</summary>
@@ -337,5 +386,6 @@ internal static class JsonRequestReader
         DataType = 32,
         Shape = 64,
         Data = 128,
+        Parameters = 256,
     }
 }

@@ -82,6 +82,11 @@ internal sealed class OnnxLoadedModel : ILoadedModel
 
     private unsafe OrtValue ToOrtValue(Tensor tensor, ref MemoryHandle pin)
     {
+        if (tensor.Kind == ValueKind.Map)
+        {
+            return ToOrtMap(tensor);
+        }
+
         if (tensor.Type == TensorDataType.String)
         {
             var value = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, tensor.Shape);
@@ -96,6 +101,24 @@ internal sealed class OnnxLoadedModel : ILoadedModel
 
         pin = tensor.Buffer.AsMemory().Pin();
         return OrtValue.CreateTensorValueWithData(_memory, OnnxTypes.ToOnnx(tensor.Type), tensor.Shape, (nint)pin.Pointer, tensor.ByteLength);
+    }
+
+    /// <summary>A map input (DictVectorizer's, CastMap's): INT64 or BYTES keys, numeric or BYTES values, as ONNX Runtime builds maps.</summary>
+    private static OrtValue ToOrtMap(Tensor map)
+    {
+        var keys = map.Keys!;
+        return (keys.Type, map.Type) switch
+        {
+            (TensorDataType.String, TensorDataType.Float) => OrtValue.CreateMapWithStringKeys(keys.Strings!, map.AsSpan<float>().ToArray()),
+            (TensorDataType.String, TensorDataType.Double) => OrtValue.CreateMapWithStringKeys(keys.Strings!, map.AsSpan<double>().ToArray()),
+            (TensorDataType.String, TensorDataType.Int64) => OrtValue.CreateMapWithStringKeys(keys.Strings!, map.AsSpan<long>().ToArray()),
+            (TensorDataType.Int64, TensorDataType.Float) => OrtValue.CreateMap(keys.AsSpan<long>().ToArray(), map.AsSpan<float>().ToArray()),
+            (TensorDataType.Int64, TensorDataType.Double) => OrtValue.CreateMap(keys.AsSpan<long>().ToArray(), map.AsSpan<double>().ToArray()),
+            (TensorDataType.Int64, TensorDataType.Int64) => OrtValue.CreateMap(keys.AsSpan<long>().ToArray(), map.AsSpan<long>().ToArray()),
+            (TensorDataType.Int64, TensorDataType.String) => OrtValue.CreateMapWithStringValues(keys.AsSpan<long>().ToArray(), map.Strings!),
+            _ => throw new ModelHostException(FailureKind.ModelRejectedInput,
+                $"Input '{map.Name}' is a map({TensorDataTypes.KServeName(keys.Type)},{TensorDataTypes.KServeName(map.Type)}), which ONNX Runtime does not take."),
+        };
     }
 
     /// <summary>Copies an output out of ONNX Runtime: a tensor, a map, or a sequence (see <see cref="Tensor"/> for the forms).</summary>
@@ -233,9 +256,9 @@ internal sealed class OnnxLoadedModel : ILoadedModel
         {
             var spec = DescribeValue(name, node)
                 ?? throw new ModelLoadException($"{kind} '{name}' is a {node.OnnxValueType} of no type with a JSON form");
-            if (kind == "input" && spec.Kind != ValueKind.Tensor)
+            if (kind == "input" && spec.Kind is not (ValueKind.Tensor or ValueKind.Map))
             {
-                throw new ModelLoadException($"input '{name}' is a {spec.TypeText()}; models are fed tensors only");
+                throw new ModelLoadException($"input '{name}' is a {spec.TypeText()}; models are fed tensors and maps");
             }
 
             specs[i++] = spec;
