@@ -29,6 +29,39 @@ public sealed partial class ServeCommandTests
     }
 
     [Fact]
+    public async Task The_readme_classic_ml_curl_lines_answer_what_the_readme_shows()
+    {
+        using var directory = new TempDirectory();
+        Directory.CreateDirectory(directory.Combine("models"));
+        File.Copy(Path.Combine(Repository.Root(), "test", "classic-ml", "models", "logreg-strings", "model.onnx"), directory.Combine("models", "iris.onnx"));
+        using var serve = await ServeProcess.StartAsync(directory.Path, "serve", "--port", "0");
+        var address = serve.Address.GetLeftPart(UriPartial.Authority);
+
+        // Each snippet of the block is a curl command followed by the answer it shows as comments.
+        var snippets = ReadmeBlock("iris.onnx").Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, snippets.Length);
+        foreach (var snippet in snippets)
+        {
+            var lines = snippet.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var command = string.Join("\n", lines.Where(l => !l.StartsWith('#'))).Replace("http://127.0.0.1:8080", address, StringComparison.Ordinal);
+            var shown = lines.Where(l => l.StartsWith('#')).Select(l => ShownAnswer().Replace(l[1..], string.Empty).Trim()).ToArray();
+
+            var output = await RunAsync("bash", ["-c", command], directory.Path);
+
+            if (shown[0].StartsWith('{'))
+            {
+                using var expected = JsonDocument.Parse(string.Concat(shown));
+                using var actual = JsonDocument.Parse(output);
+                Assert.Equal(JsonSerializer.Serialize(expected.RootElement), JsonSerializer.Serialize(actual.RootElement));
+            }
+            else
+            {
+                Assert.Equal(shown, output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Invalid_settings_say_which_option_is_wrong()
     {
         using var directory = new TempDirectory();
@@ -83,18 +116,21 @@ public sealed partial class ServeCommandTests
         Assert.Contains($"OpenMME serving {directory.Combine("models")} at", serve.Output, StringComparison.Ordinal);
     }
 
-    private static string ReadmeCurlCommand()
+    private static string ReadmeCurlCommand() => ReadmeBlock("curl -s http://127.0.0.1:8080/endpoints/local/invocations");
+
+    /// <summary>The first bash block of the README holding <paramref name="text"/>.</summary>
+    private static string ReadmeBlock(string text)
     {
         var readme = File.ReadAllText(Path.Combine(Repository.Root(), "README.md"));
         foreach (Match block in CodeBlock().Matches(readme))
         {
-            if (block.Groups[1].Value.Contains("curl -s http://127.0.0.1:8080/endpoints/local/invocations", StringComparison.Ordinal))
+            if (block.Groups[1].Value.Contains(text, StringComparison.Ordinal))
             {
                 return block.Groups[1].Value;
             }
         }
 
-        throw new InvalidOperationException("README.md has no bash block with the demo curl line.");
+        throw new InvalidOperationException($"README.md has no bash block holding '{text}'.");
     }
 
     private static async Task<string> RunAsync(string file, string[] arguments, string workingDirectory)
@@ -116,4 +152,8 @@ public sealed partial class ServeCommandTests
 
     [GeneratedRegex("```bash\\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CodeBlock();
+
+    /// <summary>A remark after an answer shown in a comment: spaces, then words in parentheses.</summary>
+    [GeneratedRegex(@"\s{2,}\(.*\)$")]
+    private static partial Regex ShownAnswer();
 }
