@@ -14,6 +14,8 @@ internal static class OpenMmeCommand
     {
         var root = new RootCommand("OpenMME: a self-hosted multi-model inference endpoint, wire-compatible with SageMaker.");
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(HostCommand.Create());
+        root.Subcommands.Add(RouterCommand.Create());
         root.Subcommands.Add(SamplesCommand.Create());
         root.Subcommands.Add(InvokeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

@@ -25,9 +25,11 @@ public sealed class OpenMmeMetrics : IDisposable
     private long _lastCpuTimestamp;
 
     /// <summary>Creates the instruments on a meter from <paramref name="factory"/>, or on a private meter.</summary>
-    public OpenMmeMetrics(IMeterFactory? factory = null)
+    /// <param name="factory">The host's meter factory, or null for a private meter.</param>
+    /// <param name="meterName">The meter's name: <see cref="MeterName"/>, or one from <see cref="MeterNames.ForInstance"/> for one of several instances in a process.</param>
+    public OpenMmeMetrics(IMeterFactory? factory = null, string meterName = MeterName)
     {
-        _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
+        _meter = factory?.Create(meterName) ?? new Meter(meterName);
         _ownsMeter = factory is null;
         Invocations = _meter.CreateCounter<long>("openmme.invocations", description: "Invocations received (SageMaker Invocations).");
         Invocation4xxErrors = _meter.CreateCounter<long>("openmme.invocation.4xx_errors", description: "Invocations answered 4xx (Invocation4XXErrors).");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using OpenMme.Failures;
 using OpenMme.MemoryTier;
 using OpenMme.Store;
+using OpenMme.Wire;
 
 namespace OpenMme.Host;
 

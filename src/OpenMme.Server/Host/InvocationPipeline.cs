@@ -5,6 +5,7 @@ using OpenMme.Failures;
 using OpenMme.MemoryTier;
 using OpenMme.Store;
 using OpenMme.Telemetry;
+using OpenMme.Wire;
 
 namespace OpenMme.Host;
 

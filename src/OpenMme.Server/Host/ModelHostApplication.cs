@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenMme.Configuration;
 using OpenMme.MemoryTier;
 using OpenMme.Telemetry;
+using OpenMme.Wire;
 
 namespace OpenMme.Host;
 
@@ -20,7 +21,7 @@ public static class ModelHostApplication
         builder.Logging.ClearProviders();
         if (logging is null)
         {
-            AddConsoleLogging(builder.Logging, settings.JsonLogs);
+            ConsoleLogging.Add(builder.Logging, settings.JsonLogs);
         }
         else
         {
@@ -49,32 +50,6 @@ public static class ModelHostApplication
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         return new Uri(addresses.First());
-    }
-
-    private static void AddConsoleLogging(ILoggingBuilder logging, bool json)
-    {
-        if (json)
-        {
-            logging.AddJsonConsole(o =>
-            {
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                o.UseUtcTimestamp = true;
-            });
-        }
-        else
-        {
-            logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
-        }
-
-        logging.SetMinimumLevel(LogLevel.Information);
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-        // The host logs a failed start (a port in use) with its stack trace and then throws it to the
-        // caller, which says it in one line; a crashed background service it logs again as critical.
-        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
     }
 
     private static void AddUtilizationGauges(IServiceProvider services, ModelHostSettings settings)

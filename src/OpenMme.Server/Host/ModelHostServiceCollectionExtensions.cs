@@ -31,7 +31,8 @@ public static class ModelHostServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DiskTier.DiskTier>>()));
         services.AddSingleton<IModelRuntime>(_ => new OnnxModelRuntime(new OnnxRuntimeOptions(settings.IntraOpThreads)));
-        services.AddSingleton(sp => new OpenMmeMetrics(sp.GetRequiredService<IMeterFactory>()));
+        var meterName = MeterNames.ForInstance(OpenMmeMetrics.MeterName);
+        services.AddSingleton(sp => new OpenMmeMetrics(sp.GetRequiredService<IMeterFactory>(), meterName));
         services.AddSingleton(sp => new ModelCache(
             new ModelCacheOptions(settings.MemoryBudgetBytes, settings.EffectiveLoadConcurrency, settings.FailureMemory, settings.CapacityWait, settings.ModelCache)
             {
@@ -54,7 +55,7 @@ public static class ModelHostServiceCollectionExtensions
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("openmme"))
             .WithMetrics(metrics => metrics
-            .AddMeter(OpenMmeMetrics.MeterName)
+            .AddMeter(meterName)
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;
     }

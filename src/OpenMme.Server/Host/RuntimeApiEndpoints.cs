@@ -1,4 +1,5 @@
 using OpenMme.Failures;
+using OpenMme.Wire;
 
 namespace OpenMme.Host;
 

@@ -1,7 +1,7 @@
-namespace OpenMme.Host;
+namespace OpenMme.Wire;
 
 /// <summary>Header names of the SageMaker runtime API.</summary>
-internal static class SageMakerHeaders
+public static class SageMakerHeaders
 {
     public const string TargetModel = "X-Amzn-SageMaker-Target-Model";
     public const string CustomAttributes = "X-Amzn-SageMaker-Custom-Attributes";

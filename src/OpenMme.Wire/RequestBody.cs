@@ -1,10 +1,11 @@
 using System.Buffers;
+using Microsoft.AspNetCore.Http;
 using OpenMme.Failures;
 
-namespace OpenMme.Host;
+namespace OpenMme.Wire;
 
 /// <summary>A request body read into one pooled buffer, refused as soon as it passes the size limit.</summary>
-internal sealed class RequestBody : IDisposable
+public sealed class RequestBody : IDisposable
 {
     private byte[] _buffer;
 
@@ -17,6 +18,9 @@ internal sealed class RequestBody : IDisposable
     public int Length { get; }
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
+
+    /// <summary>A fresh read-only stream over the body, e.g. to send it again to another instance.</summary>
+    public Stream OpenRead() => new MemoryStream(_buffer, 0, Length, writable: false);
 
     public static async ValueTask<RequestBody> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-namespace OpenMme.Host;
+namespace OpenMme.Wire;
 
 /// <summary>How a failure travels on the SageMaker wire: HTTP status and <c>x-amzn-ErrorType</c> code.</summary>
 /// <param name="Status">The HTTP status.</param>
@@ -8,4 +8,4 @@ namespace OpenMme.Host;
 /// <c>INTERNAL_FAILURE_FROM_MODEL</c>); null for every other code.
 /// </param>
 /// <param name="OriginalStatus">For a <c>ModelError</c>, the status the model's container answered with.</param>
-internal readonly record struct WireError(int Status, string Code, string? ModelErrorCode = null, int OriginalStatus = 0);
+public readonly record struct WireError(int Status, string Code, string? ModelErrorCode = null, int OriginalStatus = 0);

@@ -1,7 +1,7 @@
-namespace OpenMme.Host;
+namespace OpenMme.Wire;
 
 /// <summary>The HTTP surface a request came in on: some failures travel differently on each.</summary>
-internal enum WireSurface
+public enum WireSurface
 {
     /// <summary>SageMaker's runtime API (InvokeEndpoint): the endpoint as its clients see it.</summary>
     RuntimeApi,

@@ -1,14 +1,15 @@
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Http;
 using System.Text.Json;
 using OpenMme.Failures;
 
-namespace OpenMme.Host;
+namespace OpenMme.Wire;
 
 /// <summary>
 /// The one table that maps failures to SageMaker wire errors, and the writer of error
 /// responses: status, <c>x-amzn-ErrorType</c> header, JSON body with <c>message</c>.
 /// </summary>
-internal static class WireErrors
+public static class WireErrors
 {
     public const string ErrorTypeHeader = "x-amzn-ErrorType";
 

@@ -1,0 +1,86 @@
+using System.Net;
+using OpenMme.Telemetry;
+using OpenMme.Wire;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace OpenMme.Router;
+
+/// <summary>
+/// Builds the router: the runtime API front door of a fleet, forwarding each request to the
+/// instance placement chooses. It holds no state that the instances cannot give back, so several
+/// routers can run side by side and agree.
+/// </summary>
+public static class RouterApplication
+{
+    /// <summary>Creates the application; call <c>StartAsync</c> or <c>RunAsync</c> on it.</summary>
+    public static WebApplication Create(RouterSettings settings, Action<ILoggingBuilder>? logging = null)
+    {
+        var problems = settings.Validate();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("Invalid settings: " + string.Join(" ", problems));
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        if (logging is null)
+        {
+            ConsoleLogging.Add(builder.Logging, settings.JsonLogs);
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Parse(settings.ListenAddress), settings.Port);
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.Source());
+        services.AddSingleton<Fleet>();
+        services.AddSingleton(new Placement(settings.Policy, settings.SpillThreshold));
+        services.AddHttpForwarder();
+
+        // One connection pool to the instances, as YARP recommends: no proxy, no redirects, no cookies.
+        services.AddSingleton(new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            ConnectTimeout = TimeSpan.FromSeconds(2),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        }));
+        services.AddSingleton(new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(2) }) { Timeout = TimeSpan.FromSeconds(30) });
+        var meterName = MeterNames.ForInstance(RouterMetrics.MeterName);
+        services.AddSingleton(sp => new RouterMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), meterName));
+        services.AddSingleton<FleetForwarder>();
+        services.AddSingleton<FleetMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<FleetMonitor>());
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("openmme-router"))
+            .WithMetrics(metrics => metrics
+            .AddMeter(meterName)
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+
+        var app = builder.Build();
+        app.MapRouter();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    /// <summary>Finds the instances once, then starts: requests never meet an empty fleet for want of a first lookup.</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var monitor = app.Services.GetRequiredService<FleetMonitor>();
+        await monitor.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        await monitor.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
