@@ -153,6 +153,8 @@ internal sealed class LoadGenerator(string name, Uri url, IReadOnlyList<BenchReq
         int status;
         string? errorType = null;
         string? cache = null;
+        string? instance = null;
+        string? route = null;
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
@@ -160,6 +162,12 @@ internal sealed class LoadGenerator(string name, Uri url, IReadOnlyList<BenchReq
             if (response.Headers.TryGetValues("X-OpenMme-Cache", out var caches))
             {
                 cache = caches.FirstOrDefault();
+            }
+
+            if (response.Headers.TryGetValues("X-OpenMme-Instance", out var instances))
+            {
+                instance = instances.FirstOrDefault();
+                route = response.Headers.TryGetValues("X-OpenMme-Route", out var routes) ? routes.FirstOrDefault() : null;
             }
 
             if (response.Headers.TryGetValues("x-amzn-ErrorType", out var types))
@@ -178,7 +186,7 @@ internal sealed class LoadGenerator(string name, Uri url, IReadOnlyList<BenchReq
             errorType = "client timeout";
         }
 
-        recorder.Record(Stopwatch.GetTimestamp() - started, status, errorType, cache);
+        recorder.Record(Stopwatch.GetTimestamp() - started, status, errorType, cache, instance, route);
     }
 
     private async Task ReportAsync(string phase, LoadRecorder recorder, long started, CancellationToken cancellationToken)

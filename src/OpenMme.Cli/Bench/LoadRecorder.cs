@@ -10,6 +10,7 @@ internal sealed class LoadRecorder
     private readonly Lock _lock = new();
     private readonly List<long> _latencies = new(1 << 16);
     private readonly Dictionary<string, long> _errors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, InstanceTally> _instances = new(StringComparer.Ordinal);
     private long _hits;
     private long _cacheAnswers;
     private long _completed;
@@ -27,10 +28,27 @@ internal sealed class LoadRecorder
         }
     }
 
-    public void Record(long latencyTicks, int status, string? errorType, string? cache)
+    /// <param name="latencyTicks">Stopwatch ticks from send (or schedule) to the answer.</param>
+    /// <param name="status">HTTP status; 0 when nothing answered.</param>
+    /// <param name="errorType">SageMaker's <c>x-amzn-ErrorType</c>, or why nothing answered.</param>
+    /// <param name="cache">OpenMME's <c>X-OpenMme-Cache</c>: hit, disk or miss.</param>
+    /// <param name="instance">A router's <c>X-OpenMme-Instance</c>: which instance answered.</param>
+    /// <param name="route">A router's <c>X-OpenMme-Route</c>: home, sticky, spill or random.</param>
+    public void Record(long latencyTicks, int status, string? errorType, string? cache, string? instance = null, string? route = null)
     {
         lock (_lock)
         {
+            if (instance is not null)
+            {
+                var tally = _instances.GetValueOrDefault(instance);
+                _instances[instance] = tally with
+                {
+                    Requests = tally.Requests + 1,
+                    Hits = tally.Hits + (cache == "hit" ? 1 : 0),
+                    Spills = tally.Spills + (route == "spill" ? 1 : 0),
+                };
+            }
+
             _latencies.Add(latencyTicks);
             if (status is < 200 or >= 300)
             {
@@ -65,7 +83,10 @@ internal sealed class LoadRecorder
         {
             _latencies.Sort();
             return new LoadResult(name, target, mode, connections, seconds, _latencies.Count, _errors.Values.Sum(), new Dictionary<string, long>(_errors),
-                _hits, _cacheAnswers, Percentile(0.50), Percentile(0.90), Percentile(0.99), Percentile(0.999), loadSeconds);
+                _hits, _cacheAnswers, Percentile(0.50), Percentile(0.90), Percentile(0.99), Percentile(0.999), loadSeconds)
+            {
+                Instances = new SortedDictionary<string, InstanceTally>(_instances, StringComparer.Ordinal),
+            };
         }
     }
 

@@ -37,4 +37,19 @@ internal sealed record LoadResult(
 
     /// <summary>Hits over answers that said where the model was found; null when none did (bare Kestrel, another server).</summary>
     public double? HitRatio => CacheAnswers > 0 ? (double)CacheHits / CacheAnswers : null;
+
+    /// <summary>Answers by the instance a router said answered them (<c>X-OpenMme-Instance</c>); empty without a router.</summary>
+    public IReadOnlyDictionary<string, InstanceTally> Instances { get; init; } = new Dictionary<string, InstanceTally>();
+
+    /// <summary>Answers a router sent past a model's busy instances (<c>X-OpenMme-Route: spill</c>).</summary>
+    public long Spills => Instances.Values.Sum(i => i.Spills);
+}
+
+/// <summary>What one instance behind a router answered in a run.</summary>
+/// <param name="Requests">Answers from the instance.</param>
+/// <param name="Hits">Of them, answers that found the model in memory.</param>
+/// <param name="Spills">Of them, requests the router sent there past a busy instance.</param>
+internal readonly record struct InstanceTally(long Requests, long Hits, long Spills)
+{
+    public double? HitRatio => Requests > 0 ? (double)Hits / Requests : null;
 }

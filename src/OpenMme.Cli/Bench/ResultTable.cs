@@ -45,6 +45,28 @@ internal static class ResultTable
         return table.Rows.Count > 0 ? table : null;
     }
 
+    /// <summary>
+    /// How a router spread each run over its instances: answers, share, hit ratio and spills per
+    /// instance; null when no run went through a router.
+    /// </summary>
+    public static Table? ByInstance(IReadOnlyList<LoadResult> results)
+    {
+        var table = new Table { Border = TableBorder.Markdown };
+        table.AddColumns(ConsoleTables.TextColumn("endpoint"), ConsoleTables.TextColumn("instance"), ConsoleTables.NumberColumn("requests"),
+            ConsoleTables.NumberColumn("share"), ConsoleTables.NumberColumn("hit ratio"), ConsoleTables.NumberColumn("spills"));
+        foreach (var r in results)
+        {
+            var total = r.Instances.Values.Sum(i => i.Requests);
+            foreach (var (instance, tally) in r.Instances)
+            {
+                table.AddRow(ConsoleTables.Cell(r.Name), ConsoleTables.Cell(instance), Number(tally.Requests), Number((double)tally.Requests / total, "0.000"),
+                    Number(tally.HitRatio, "0.000"), Number(tally.Spills));
+            }
+        }
+
+        return table.Rows.Count > 0 ? table : null;
+    }
+
     private static Text Number(long value) => ConsoleTables.Cell(value.ToString(CultureInfo.InvariantCulture));
 
     private static Text Number(double? value, string format) =>

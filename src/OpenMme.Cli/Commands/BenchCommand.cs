@@ -134,6 +134,12 @@ internal static class BenchCommand
 
             await output.WriteLineAsync().ConfigureAwait(false);
             ConsoleTables.Write(output, ResultTable.Create(results));
+            if (ResultTable.ByInstance(results) is { } instanceTable)
+            {
+                await output.WriteLineAsync().ConfigureAwait(false);
+                ConsoleTables.Write(output, instanceTable);
+            }
+
             if (ResultTable.ErrorsByCode(results) is { } errorTable)
             {
                 await output.WriteLineAsync().ConfigureAwait(false);
