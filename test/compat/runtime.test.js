@@ -1,23 +1,8 @@
 // The SageMaker runtime client of the official AWS SDK for JavaScript v3 against OpenMME.
-import { after, before, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { startServe } from "./openmme.js";
-
-let serve;
-let client;
-
-before(async () => {
-  serve = await startServe();
-  client = new SageMakerRuntimeClient({
-    endpoint: serve.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
-  });
-});
-
-after(() => serve?.stop());
 
 function assertClose(actual, expected) {
   assert.equal(actual.length, expected.length);
@@ -26,85 +11,105 @@ function assertClose(actual, expected) {
   }
 }
 
-test("InvokeEndpoint with a target model returns the model's outputs and SageMaker metadata", async () => {
-  const response = await client.send(new InvokeEndpointCommand({
-    EndpointName: "local",
-    TargetModel: "fp32-000.onnx",
-    ContentType: "application/json",
-    Accept: "application/json",
-    Body: serve.read("fp32-000.request.json"),
-  }));
-  const body = JSON.parse(new TextDecoder().decode(response.Body));
-  const expected = JSON.parse(serve.read("fp32-000.response.json"));
-  assertClose(body.outputs[0].data, expected.outputs[0].data);
-  assert.equal(response.ContentType, "application/json");
-  assert.equal(response.InvokedProductionVariant, "AllTraffic");
-});
+// The same suite against one instance and against two instances behind the router.
+for (const instances of [1, 2]) {
+  describe(`serve --instances ${instances}`, () => {
+    let serve;
+    let client;
 
-test("multi-input, multi-output models answer every output", async () => {
-  const response = await client.send(new InvokeEndpointCommand({
-    EndpointName: "local", TargetModel: "bool-003.onnx", ContentType: "application/json",
-    Body: serve.read("bool-003.request.json"),
-  }));
-  const body = JSON.parse(new TextDecoder().decode(response.Body));
-  const expected = JSON.parse(serve.read("bool-003.response.json"));
-  assert.deepEqual(body.outputs.map((o) => o.name), expected.outputs.map((o) => o.name));
-  assertClose(body.outputs[0].data, expected.outputs[0].data);
-  assert.deepEqual(body.outputs[1].data, expected.outputs[1].data);
-});
+    before(async () => {
+      serve = await startServe(instances);
+      client = new SageMakerRuntimeClient({
+        endpoint: serve.url,
+        region: "us-east-1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        maxAttempts: 1,
+      });
+    });
 
-async function rejection(command) {
-  try {
-    await client.send(command);
-  } catch (error) {
-    return error;
-  }
-  assert.fail("the call succeeded");
+    after(() => serve?.stop());
+
+    test("InvokeEndpoint with a target model returns the model's outputs and SageMaker metadata", async () => {
+      const response = await client.send(new InvokeEndpointCommand({
+        EndpointName: "local",
+        TargetModel: "fp32-000.onnx",
+        ContentType: "application/json",
+        Accept: "application/json",
+        Body: serve.read("fp32-000.request.json"),
+      }));
+      const body = JSON.parse(new TextDecoder().decode(response.Body));
+      const expected = JSON.parse(serve.read("fp32-000.response.json"));
+      assertClose(body.outputs[0].data, expected.outputs[0].data);
+      assert.equal(response.ContentType, "application/json");
+      assert.equal(response.InvokedProductionVariant, "AllTraffic");
+    });
+
+    test("multi-input, multi-output models answer every output", async () => {
+      const response = await client.send(new InvokeEndpointCommand({
+        EndpointName: "local", TargetModel: "bool-003.onnx", ContentType: "application/json",
+        Body: serve.read("bool-003.request.json"),
+      }));
+      const body = JSON.parse(new TextDecoder().decode(response.Body));
+      const expected = JSON.parse(serve.read("bool-003.response.json"));
+      assert.deepEqual(body.outputs.map((o) => o.name), expected.outputs.map((o) => o.name));
+      assertClose(body.outputs[0].data, expected.outputs[0].data);
+      assert.deepEqual(body.outputs[1].data, expected.outputs[1].data);
+    });
+
+    async function rejection(command) {
+      try {
+        await client.send(command);
+      } catch (error) {
+        return error;
+      }
+      assert.fail("the call succeeded");
+    }
+
+    test("an unknown model is a ValidationError naming its key, not a server path", async () => {
+      const error = await rejection(new InvokeEndpointCommand({
+        EndpointName: "local", TargetModel: "absent.onnx", ContentType: "application/json", Body: "{}",
+      }));
+      assert.equal(error.name, "ValidationError");
+      assert.equal(error.$metadata.httpStatusCode, 400);
+      assert.equal(error.message, "Failed to download model data (key: absent.onnx): no such artifact. Upload the model there, or check the target model name.");
+    });
+
+    test("an unknown endpoint is a ValidationError", async () => {
+      const error = await rejection(new InvokeEndpointCommand({
+        EndpointName: "elsewhere", TargetModel: "fp32-000.onnx", ContentType: "application/json", Body: "{}",
+      }));
+      assert.equal(error.name, "ValidationError");
+      assert.match(error.message, /Endpoint elsewhere of account \d+ not found\./);
+    });
+
+    test("input that does not fit the signature is a ModelError with the original status", async () => {
+      const error = await rejection(new InvokeEndpointCommand({
+        EndpointName: "local", TargetModel: "fp32-000.onnx", ContentType: "application/json",
+        Body: JSON.stringify({ inputs: [{ name: "x", shape: [1, 3], datatype: "FP32", data: [1, 2, 3] }] }),
+      }));
+      assert.equal(error.name, "ModelError");
+      assert.equal(error.$metadata.httpStatusCode, 424);
+      assert.equal(error.OriginalStatusCode, 400);
+      assert.match(error.OriginalMessage, /x: FP32\[-1,8\]/);
+    });
+
+    test("a body that is not valid JSON is a ModelError from the model, as a container's 400", async () => {
+      const error = await rejection(new InvokeEndpointCommand({
+        EndpointName: "local", TargetModel: "fp32-000.onnx", ContentType: "application/json",
+        Body: '{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]} trailing',
+      }));
+      assert.equal(error.name, "ModelError");
+      assert.equal(error.$metadata.httpStatusCode, 424);
+      assert.equal(error.OriginalStatusCode, 400);
+      assert.match(error.OriginalMessage, /not valid JSON/);
+    });
+
+    test("a missing target model header is a ValidationError", async () => {
+      const error = await rejection(new InvokeEndpointCommand({
+        EndpointName: "local", ContentType: "application/json", Body: "{}",
+      }));
+      assert.equal(error.name, "ValidationError");
+      assert.match(error.message, /X-Amzn-SageMaker-Target-Model/);
+    });
+  });
 }
-
-test("an unknown model is a ValidationError naming its key, not a server path", async () => {
-  const error = await rejection(new InvokeEndpointCommand({
-    EndpointName: "local", TargetModel: "absent.onnx", ContentType: "application/json", Body: "{}",
-  }));
-  assert.equal(error.name, "ValidationError");
-  assert.equal(error.$metadata.httpStatusCode, 400);
-  assert.equal(error.message, "Failed to download model data (key: absent.onnx): no such artifact. Upload the model there, or check the target model name.");
-});
-
-test("an unknown endpoint is a ValidationError", async () => {
-  const error = await rejection(new InvokeEndpointCommand({
-    EndpointName: "elsewhere", TargetModel: "fp32-000.onnx", ContentType: "application/json", Body: "{}",
-  }));
-  assert.equal(error.name, "ValidationError");
-  assert.match(error.message, /Endpoint elsewhere of account \d+ not found\./);
-});
-
-test("input that does not fit the signature is a ModelError with the original status", async () => {
-  const error = await rejection(new InvokeEndpointCommand({
-    EndpointName: "local", TargetModel: "fp32-000.onnx", ContentType: "application/json",
-    Body: JSON.stringify({ inputs: [{ name: "x", shape: [1, 3], datatype: "FP32", data: [1, 2, 3] }] }),
-  }));
-  assert.equal(error.name, "ModelError");
-  assert.equal(error.$metadata.httpStatusCode, 424);
-  assert.equal(error.OriginalStatusCode, 400);
-  assert.match(error.OriginalMessage, /x: FP32\[-1,8\]/);
-});
-
-test("a body that is not valid JSON is a ModelError from the model, as a container's 400", async () => {
-  const error = await rejection(new InvokeEndpointCommand({
-    EndpointName: "local", TargetModel: "fp32-000.onnx", ContentType: "application/json",
-    Body: '{"inputs":[{"name":"x","shape":[1,8],"datatype":"FP32","data":[1,2,3,4,5,6,7,8]}]} trailing',
-  }));
-  assert.equal(error.name, "ModelError");
-  assert.equal(error.$metadata.httpStatusCode, 424);
-  assert.equal(error.OriginalStatusCode, 400);
-  assert.match(error.OriginalMessage, /not valid JSON/);
-});
-
-test("a missing target model header is a ValidationError", async () => {
-  const error = await rejection(new InvokeEndpointCommand({
-    EndpointName: "local", ContentType: "application/json", Body: "{}",
-  }));
-  assert.equal(error.name, "ValidationError");
-  assert.match(error.message, /X-Amzn-SageMaker-Target-Model/);
-});
