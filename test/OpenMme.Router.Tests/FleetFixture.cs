@@ -16,9 +16,12 @@ internal sealed class FleetFixture : IAsyncDisposable
     private readonly List<WebApplication?> _hosts;
     private readonly WebApplication _router;
 
-    private FleetFixture(TempDirectory root, List<WebApplication?> hosts, WebApplication router, IReadOnlyList<SampleModel> samples)
+    private readonly S3TestBucket? _bucket;
+
+    private FleetFixture(TempDirectory root, List<WebApplication?> hosts, WebApplication router, IReadOnlyList<SampleModel> samples, S3TestBucket? bucket)
     {
         _root = root;
+        _bucket = bucket;
         _hosts = hosts;
         _router = router;
         Samples = samples;
@@ -34,25 +37,36 @@ internal sealed class FleetFixture : IAsyncDisposable
     public string ModelFolder => Path.Combine(_root.Path, "models");
 
     public static async Task<FleetFixture> StartAsync(int instances, int models, long modelBytes = 20_000,
-        Func<ModelHostSettings, ModelHostSettings>? host = null, Func<RouterSettings, RouterSettings>? router = null)
+        Func<ModelHostSettings, ModelHostSettings>? host = null, Func<RouterSettings, RouterSettings>? router = null, bool s3 = false)
     {
         var root = new TempDirectory();
         var hosts = new List<WebApplication?>();
         WebApplication? routerApp = null;
+        S3TestBucket? bucket = null;
         try
         {
+            // The models in a local folder, or in a bucket of the suite's s3rver.
             Directory.CreateDirectory(Path.Combine(root.Path, "models"));
+            bucket = s3 ? await S3TestBucket.CreateAsync() : null;
             var samples = Enumerable.Range(0, models).Select(i => SampleModelFactory.Create(i, modelBytes)).ToList();
             foreach (var sample in samples)
             {
-                await File.WriteAllBytesAsync(Path.Combine(root.Path, "models", sample.Name), sample.Onnx);
+                if (bucket is null)
+                {
+                    await File.WriteAllBytesAsync(Path.Combine(root.Path, "models", sample.Name), sample.Onnx);
+                }
+                else
+                {
+                    await bucket.PutAsync(sample.Name, sample.Onnx);
+                }
             }
 
             for (var i = 0; i < instances; i++)
             {
                 var settings = new ModelHostSettings
                 {
-                    ModelSource = Path.Combine(root.Path, "models"),
+                    ModelSource = bucket?.Source ?? Path.Combine(root.Path, "models"),
+                    S3 = bucket?.StoreOptions ?? new(),
                     CacheDirectory = Path.Combine(root.Path, $"cache-{i}"),
                     Port = 0,
                     MemoryBudgetBytes = 256L << 20,
@@ -73,7 +87,7 @@ internal sealed class FleetFixture : IAsyncDisposable
             };
             routerApp = RouterApplication.Create(router?.Invoke(routerSettings) ?? routerSettings, _ => { });
             await RouterApplication.StartAsync(routerApp);
-            return new FleetFixture(root, hosts, routerApp, samples);
+            return new FleetFixture(root, hosts, routerApp, samples, bucket);
         }
         catch
         {
@@ -87,6 +101,7 @@ internal sealed class FleetFixture : IAsyncDisposable
                 await routerApp.DisposeAsync();
             }
 
+            bucket?.Dispose();
             root.Dispose();
             throw;
         }
@@ -152,6 +167,7 @@ internal sealed class FleetFixture : IAsyncDisposable
             }
         }
 
+        _bucket?.Dispose();
         _root.Dispose();
     }
 }
