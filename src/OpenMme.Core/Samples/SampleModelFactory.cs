@@ -199,7 +199,7 @@ public static class SampleModelFactory
 
     private static double Round(double value, bool singlePrecision) => singlePrecision ? (float)value : value;
 
-    private static double[] Uniform(Random random, int count, double scale)
+    internal static double[] Uniform(Random random, int count, double scale)
     {
         var values = new double[count];
         for (var i = 0; i < count; i++)
@@ -210,7 +210,7 @@ public static class SampleModelFactory
         return values;
     }
 
-    private static double[] Exact(Random random, int count)
+    internal static double[] Exact(Random random, int count)
     {
         // Multiples of 1/64 in [-2, 2]: exact in every float type, so the request itself adds no rounding.
         var values = new double[count];
@@ -222,7 +222,7 @@ public static class SampleModelFactory
         return values;
     }
 
-    private static void RoundToSingle(double[] values)
+    internal static void RoundToSingle(double[] values)
     {
         for (var i = 0; i < values.Length; i++)
         {

@@ -19,13 +19,21 @@ public static class SampleWriter
         var written = new List<string>(count);
         for (var i = firstIndex; i < firstIndex + count; i++)
         {
-            var sample = SampleModelFactory.Create(i, sizeBytes, seed);
-            var stem = namePrefix + Path.GetFileNameWithoutExtension(sample.Name);
-            var artifact = Path.Combine(directory, stem + (archive ? ".tar.gz" : ".onnx"));
-            WriteAtomically(artifact, archive ? Archive(sample.Onnx) : sample.Onnx);
-            File.WriteAllBytes(Path.Combine(directory, stem + ".request.json"), RequestJson(sample));
-            File.WriteAllBytes(Path.Combine(directory, stem + ".response.json"), ResponseJson(sample, Path.GetFileName(artifact)));
-            written.Add(artifact);
+            // One at a time: a sample may be hundreds of megabytes.
+            written.Add(WriteSample(directory, SampleModelFactory.Create(i, sizeBytes, seed), archive, namePrefix));
+        }
+
+        return written;
+    }
+
+    /// <summary>Writes every classic-ML sample (<see cref="ClassicSampleFactory"/>); returns the artifact paths.</summary>
+    public static IReadOnlyList<string> WriteClassic(string directory, int seed = 1, bool archive = false, string namePrefix = "")
+    {
+        Directory.CreateDirectory(directory);
+        var written = new List<string>(ClassicSampleFactory.Kinds.Count);
+        foreach (var sample in ClassicSampleFactory.CreateAll(seed))
+        {
+            written.Add(WriteSample(directory, sample, archive, namePrefix));
         }
 
         return written;
@@ -61,6 +69,16 @@ public static class SampleWriter
         }
 
         return output.ToArray();
+    }
+
+    private static string WriteSample(string directory, SampleModel sample, bool archive, string namePrefix)
+    {
+        var stem = namePrefix + Path.GetFileNameWithoutExtension(sample.Name);
+        var artifact = Path.Combine(directory, stem + (archive ? ".tar.gz" : ".onnx"));
+        WriteAtomically(artifact, archive ? Archive(sample.Onnx) : sample.Onnx);
+        File.WriteAllBytes(Path.Combine(directory, stem + ".request.json"), RequestJson(sample));
+        File.WriteAllBytes(Path.Combine(directory, stem + ".response.json"), ResponseJson(sample, Path.GetFileName(artifact)));
+        return artifact;
     }
 
     private static void WriteAtomically(string path, byte[] bytes)

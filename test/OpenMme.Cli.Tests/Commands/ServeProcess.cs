@@ -90,9 +90,12 @@ internal sealed partial class ServeProcess : IDisposable
     public static Task<(int ExitCode, string Output, string Error)> RunToEndAsync(string workingDirectory, params string[] arguments) =>
         RunToEndAsync(Launcher.Dotnet, workingDirectory, arguments);
 
-    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(Launcher launcher, string workingDirectory, params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Error)> RunToEndAsync(Launcher launcher, string workingDirectory, params string[] arguments) =>
+        RunToEndAsync(launcher, workingDirectory, new Dictionary<string, string>(), arguments);
+
+    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(Launcher launcher, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        using var process = Start(workingDirectory, arguments, null, launcher);
+        using var process = Start(workingDirectory, arguments, environment, launcher);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var error = process.StandardError.ReadToEndAsync(timeout.Token);
         var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
