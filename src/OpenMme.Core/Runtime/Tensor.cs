@@ -36,20 +36,23 @@ public sealed class Tensor : IDisposable
     /// <summary>Bytes of numeric data (0 for strings).</summary>
     public int ByteLength { get; }
 
+    // Plain tensors, every value of a neural network, carry no structure: one null reference.
+    private Structure? _structure;
+
     /// <summary>What the value is in ONNX terms.</summary>
-    public ValueKind Kind { get; private set; }
+    public ValueKind Kind => _structure?.Kind ?? ValueKind.Tensor;
 
     /// <summary>
     /// The keys of a <see cref="ValueKind.Map"/> (shape [C], values [C]) or of every map of a
     /// <see cref="ValueKind.MapSequence"/> whose maps share them (values [N, C]); otherwise null.
     /// </summary>
-    public Tensor? Keys { get; private set; }
+    public Tensor? Keys => _structure?.Keys;
 
     /// <summary>
     /// The elements of a sequence that cannot be stacked (tensors of different shapes, maps with
     /// different keys), each a tensor or a map; this tensor then holds no data and has shape [N].
     /// </summary>
-    public IReadOnlyList<Tensor>? Elements { get; private set; }
+    public IReadOnlyList<Tensor>? Elements => _structure?.Elements;
 
     /// <summary>String elements, for <see cref="TensorDataType.String"/> tensors.</summary>
     public string[]? Strings { get; }
@@ -89,14 +92,13 @@ public sealed class Tensor : IDisposable
             throw new ArgumentException("Keys go with a map or a sequence of maps, one key per value column.", nameof(keys));
         }
 
-        values.Kind = kind;
-        values.Keys = keys;
+        values._structure = new Structure(kind, keys, null);
         return values;
     }
 
     /// <summary>A sequence of <paramref name="elements"/> that cannot be stacked; it owns them.</summary>
     public static Tensor Sequence(string name, ValueKind kind, TensorDataType type, Tensor[] elements) =>
-        new(name, type, [elements.Length], null, 0, null) { Kind = kind, Elements = elements };
+        new(name, type, [elements.Length], null, 0, null) { _structure = new Structure(kind, null, elements) };
 
     /// <summary>Product of the dimensions; throws on negative dimensions or overflow.</summary>
     public static long ElementCountOf(ReadOnlySpan<long> shape)
@@ -133,4 +135,6 @@ public sealed class Tensor : IDisposable
             }
         }
     }
+
+    private sealed record Structure(ValueKind Kind, Tensor? Keys, Tensor[]? Elements);
 }
