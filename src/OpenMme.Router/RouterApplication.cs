@@ -22,23 +22,8 @@ public static class RouterApplication
             throw new InvalidOperationException("Invalid settings: " + string.Join(" ", problems));
         }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        if (logging is null)
-        {
-            ConsoleLogging.Add(builder.Logging, settings.JsonLogs);
-        }
-        else
-        {
-            logging(builder.Logging);
-        }
-
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Parse(settings.ListenAddress), settings.Port);
-            kestrel.Limits.MaxRequestBodySize = null;
-        });
+        var builder = WireApplication.CreateBuilder(settings.ListenAddress, settings.Port, settings.JsonLogs, logging);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
         var services = builder.Services;
         services.AddSingleton(settings);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using OpenMme.Host;
 using OpenMme.Samples;
 using OpenMme.TestSupport;
+using OpenMme.Wire;
 
 namespace OpenMme.Router;
 
@@ -25,7 +26,7 @@ internal sealed class FleetFixture : IAsyncDisposable
         _hosts = hosts;
         _router = router;
         Samples = samples;
-        Client = new HttpClient { BaseAddress = ModelHostApplication.ListeningAddress(router) };
+        Client = new HttpClient { BaseAddress = WireApplication.ListeningAddress(router) };
     }
 
     public IReadOnlyList<SampleModel> Samples { get; }
@@ -80,7 +81,7 @@ internal sealed class FleetFixture : IAsyncDisposable
             var routerSettings = new RouterSettings
             {
                 Port = 0,
-                Instances = hosts.Select(h => ModelHostApplication.ListeningAddress(h!)).ToArray(),
+                Instances = hosts.Select(h => WireApplication.ListeningAddress(h!)).ToArray(),
                 HealthInterval = TimeSpan.FromMilliseconds(200),
                 HealthTimeout = TimeSpan.FromMilliseconds(500),
                 ModelsInterval = TimeSpan.FromSeconds(1),
@@ -117,7 +118,7 @@ internal sealed class FleetFixture : IAsyncDisposable
     }
 
     /// <summary>The address of instance <paramref name="index"/> as the router names it (host:port).</summary>
-    public string InstanceId(int index) => ModelHostApplication.ListeningAddress(_hosts[index]!).Authority;
+    public string InstanceId(int index) => WireApplication.ListeningAddress(_hosts[index]!).Authority;
 
     /// <summary>Stops instance <paramref name="index"/>: its port refuses connections from now on.</summary>
     public async Task StopInstanceAsync(int index)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using OpenMme.Samples;
+using OpenMme.Wire;
 
 namespace OpenMme.Router;
 
@@ -37,7 +38,7 @@ public sealed class RouterTests
     {
         await using var fleet = await FleetFixture.StartAsync(instances: 3, models: 8);
         await using var second = await fleet.StartSecondRouterAsync();
-        using var secondClient = new HttpClient { BaseAddress = Host.ModelHostApplication.ListeningAddress(second) };
+        using var secondClient = new HttpClient { BaseAddress = WireApplication.ListeningAddress(second) };
 
         foreach (var sample in fleet.Samples)
         {

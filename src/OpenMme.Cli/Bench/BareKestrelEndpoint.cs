@@ -1,5 +1,5 @@
 using System.Net;
-using OpenMme.Host;
+using OpenMme.Wire;
 
 namespace OpenMme.Cli.Bench;
 

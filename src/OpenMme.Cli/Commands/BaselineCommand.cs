@@ -1,6 +1,6 @@
 using System.CommandLine;
 using OpenMme.Cli.Bench;
-using OpenMme.Host;
+using OpenMme.Wire;
 
 namespace OpenMme.Cli.Commands;
 

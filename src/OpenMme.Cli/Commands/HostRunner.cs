@@ -1,5 +1,6 @@
 using OpenMme.Configuration;
 using OpenMme.Host;
+using OpenMme.Wire;
 
 namespace OpenMme.Cli.Commands;
 

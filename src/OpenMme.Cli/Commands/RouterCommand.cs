@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OpenMme.Router;
+using OpenMme.Wire;
 
 namespace OpenMme.Cli.Commands;
 
@@ -51,7 +52,7 @@ internal static class RouterRunner
             return 1;
         }
 
-        var address = Host.ModelHostApplication.ListeningAddress(app);
+        var address = WireApplication.ListeningAddress(app);
         var fleet = app.Services.GetRequiredService<Fleet>();
         await output.WriteLineAsync($"OpenMME router{HostRunner.ServingAt}{address} (endpoint '{settings.EndpointName}', {fleet.Healthy.Count} of {fleet.All.Count} instances healthy "
             + $"from {app.Services.GetRequiredService<IInstanceSource>().Description}, placement {(settings.Policy == PlacementPolicy.Random ? "random" : "rendezvous")}, "

@@ -1,6 +1,3 @@
-using System.Net;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenMme.Configuration;
 using OpenMme.MemoryTier;
 using OpenMme.Telemetry;
@@ -17,22 +14,7 @@ public static class ModelHostApplication
     /// <param name="services">Last word on the services, e.g. a runtime decorator.</param>
     public static WebApplication Create(ModelHostSettings settings, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        if (logging is null)
-        {
-            ConsoleLogging.Add(builder.Logging, settings.JsonLogs);
-        }
-        else
-        {
-            logging(builder.Logging);
-        }
-
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Parse(settings.ListenAddress), settings.Port);
-        });
+        var builder = WireApplication.CreateBuilder(settings.ListenAddress, settings.Port, settings.JsonLogs, logging);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainDelay + TimeSpan.FromSeconds(30));
         builder.Services.AddModelHost(settings);
         services?.Invoke(builder.Services);
@@ -43,13 +25,6 @@ public static class ModelHostApplication
         app.MapContainerContract();
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
-    }
-
-    /// <summary>The address the started application listens on (resolves port 0).</summary>
-    public static Uri ListeningAddress(this WebApplication app)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        return new Uri(addresses.First());
     }
 
     private static void AddUtilizationGauges(IServiceProvider services, ModelHostSettings settings)

@@ -6,6 +6,7 @@ using OpenMme.Host;
 using OpenMme.MemoryTier;
 using OpenMme.Samples;
 using OpenMme.Store;
+using OpenMme.Wire;
 
 namespace OpenMme.TestSupport;
 
