@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
-using Microsoft.AspNetCore.Http;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using OpenMme.Failures;
 
 namespace OpenMme.Wire;

@@ -16,45 +16,45 @@ internal sealed class HostCommandOptions
 {
     public HostCommandOptions()
     {
-            Models = new Option<string>("--models")
-            {
-                HelpName = "source",
-                Description = "Model source: a folder, file:///DIR/ or s3://bucket/prefix/. A folder named here must exist; the default one is created.",
-                DefaultValueFactory = _ => "models",
-            };
-            Port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => 8080, CustomParser = OptionParsers.Int };
-            Host = new Option<string>("--host") { HelpName = "address", Description = "Address to listen on (0.0.0.0 in a container).", DefaultValueFactory = _ => "127.0.0.1" };
-            Memory = new Option<string>("--memory-budget") { HelpName = "size|percent", Description = "Memory for loaded models: a size (2GiB) or a share of the machine (60%).", DefaultValueFactory = _ => "50%" };
-            Disk = new Option<string>("--disk-budget") { HelpName = "size", Description = "Disk for cached artifacts, e.g. 20GB.", DefaultValueFactory = _ => "10GiB" };
-            CacheDir = new Option<string>("--cache-dir") { HelpName = "folder", Description = "Folder of the disk tier (survives restarts).", DefaultValueFactory = _ => Path.Combine(".openmme", "cache") };
-            Endpoint = new Option<string>("--endpoint-name") { HelpName = "name", Description = "Endpoint name of the runtime API (/endpoints/NAME/invocations).", DefaultValueFactory = _ => "local" };
-            ModelCache = new Option<ModelCacheSetting>("--model-cache")
-            {
-                Description = "Enabled (keep models while there is room) or Disabled (unload and delete after each invocation).",
-                DefaultValueFactory = _ => ModelCacheSetting.Enabled,
-            };
-            S3Endpoint = new Option<string?>("--s3-endpoint") { HelpName = "url", Description = "Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)." };
-            S3Region = new Option<string?>("--s3-region") { HelpName = "region", Description = "Region of the S3 store (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)." };
-            Policy = new Option<string>("--eviction-policy") { Description = "Which idle model leaves memory first: lru, or gdsf (cost-aware).", DefaultValueFactory = _ => "lru" };
-            Policy.AcceptOnlyFromAmong(EvictionPolicies.Names.Split(", "));
-            MaxConcurrency = new Option<int?>("--max-concurrency") { HelpName = "count", Description = "Invocations running at once (default: vCPU count).", CustomParser = OptionParsers.OptionalInt };
-            QueueLimit = new Option<int>("--queue-limit") { HelpName = "count", Description = "Invocations waiting for a slot before 503.", DefaultValueFactory = _ => 512, CustomParser = OptionParsers.Int };
-            InvocationTimeout = new Option<double>("--invocation-timeout")
-            {
-                HelpName = "seconds",
-                Description = "Seconds an invocation waits for a cold load before 429.",
-                DefaultValueFactory = _ => 60,
-                CustomParser = OptionParsers.Double,
-            };
-            LoadTimeout = new Option<double>("--load-timeout") { HelpName = "seconds", Description = "Seconds a load may take in all.", DefaultValueFactory = _ => 360, CustomParser = OptionParsers.Double };
-            DrainDelay = new Option<double>("--drain-delay")
-            {
-                HelpName = "seconds",
-                Description = "Seconds /ping answers 503 on shutdown before the listener closes.",
-                DefaultValueFactory = _ => 5,
-                CustomParser = OptionParsers.Double,
-            };
-            JsonLogs = new Option<bool>("--json-logs") { Description = "Write logs as JSON lines." };
+        Models = new Option<string>("--models")
+        {
+            HelpName = "source",
+            Description = "Model source: a folder, file:///DIR/ or s3://bucket/prefix/. A folder named here must exist; the default one is created.",
+            DefaultValueFactory = _ => "models",
+        };
+        Port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => 8080, CustomParser = OptionParsers.Int };
+        Host = new Option<string>("--host") { HelpName = "address", Description = "Address to listen on (0.0.0.0 in a container).", DefaultValueFactory = _ => "127.0.0.1" };
+        Memory = new Option<string>("--memory-budget") { HelpName = "size|percent", Description = "Memory for loaded models: a size (2GiB) or a share of the machine (60%).", DefaultValueFactory = _ => "50%" };
+        Disk = new Option<string>("--disk-budget") { HelpName = "size", Description = "Disk for cached artifacts, e.g. 20GB.", DefaultValueFactory = _ => "10GiB" };
+        CacheDir = new Option<string>("--cache-dir") { HelpName = "folder", Description = "Folder of the disk tier (survives restarts).", DefaultValueFactory = _ => Path.Combine(".openmme", "cache") };
+        Endpoint = new Option<string>("--endpoint-name") { HelpName = "name", Description = "Endpoint name of the runtime API (/endpoints/NAME/invocations).", DefaultValueFactory = _ => "local" };
+        ModelCache = new Option<ModelCacheSetting>("--model-cache")
+        {
+            Description = "Enabled (keep models while there is room) or Disabled (unload and delete after each invocation).",
+            DefaultValueFactory = _ => ModelCacheSetting.Enabled,
+        };
+        S3Endpoint = new Option<string?>("--s3-endpoint") { HelpName = "url", Description = "Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)." };
+        S3Region = new Option<string?>("--s3-region") { HelpName = "region", Description = "Region of the S3 store (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)." };
+        Policy = new Option<string>("--eviction-policy") { Description = "Which idle model leaves memory first: lru, or gdsf (cost-aware).", DefaultValueFactory = _ => "lru" };
+        Policy.AcceptOnlyFromAmong(EvictionPolicies.Names.Split(", "));
+        MaxConcurrency = new Option<int?>("--max-concurrency") { HelpName = "count", Description = "Invocations running at once (default: vCPU count).", CustomParser = OptionParsers.OptionalInt };
+        QueueLimit = new Option<int>("--queue-limit") { HelpName = "count", Description = "Invocations waiting for a slot before 503.", DefaultValueFactory = _ => 512, CustomParser = OptionParsers.Int };
+        InvocationTimeout = new Option<double>("--invocation-timeout")
+        {
+            HelpName = "seconds",
+            Description = "Seconds an invocation waits for a cold load before 429.",
+            DefaultValueFactory = _ => 60,
+            CustomParser = OptionParsers.Double,
+        };
+        LoadTimeout = new Option<double>("--load-timeout") { HelpName = "seconds", Description = "Seconds a load may take in all.", DefaultValueFactory = _ => 360, CustomParser = OptionParsers.Double };
+        DrainDelay = new Option<double>("--drain-delay")
+        {
+            HelpName = "seconds",
+            Description = "Seconds /ping answers 503 on shutdown before the listener closes.",
+            DefaultValueFactory = _ => 5,
+            CustomParser = OptionParsers.Double,
+        };
+        JsonLogs = new Option<bool>("--json-logs") { Description = "Write logs as JSON lines." };
     }
 
     public Option<string> Models { get; }
