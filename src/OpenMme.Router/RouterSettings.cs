@@ -80,6 +80,11 @@ public sealed record RouterSettings
             problems.Add("Health checks need a positive interval and timeout and at least one failure to act on.");
         }
 
+        if (DiscoveryInterval <= TimeSpan.Zero)
+        {
+            problems.Add("--dns-interval must be a positive number of seconds, e.g. 5.");
+        }
+
         if (SpillThreshold < 0)
         {
             problems.Add("--spill-at must be 0 (no spill) or more.");

@@ -46,7 +46,14 @@ internal sealed class RouterCommandOptions
         Dns = new Option<string?>("--dns")
         {
             HelpName = "name[:port]",
-            Description = "A DNS name whose A/AAAA records are the instances (a Kubernetes headless Service), asked again every 5 s; port 8080 unless given.",
+            Description = "A DNS name whose A/AAAA records are the instances (a Kubernetes headless Service), asked again every --dns-interval; port 8080 unless given.",
+        };
+        DnsInterval = new Option<double>("--dns-interval")
+        {
+            HelpName = "seconds",
+            Description = "Seconds between DNS lookups of --dns: how soon instances added or removed there join or leave.",
+            DefaultValueFactory = _ => 5,
+            CustomParser = OptionParsers.Double,
         };
         DnsServer = new Option<string?>("--dns-server") { HelpName = "address:port", Description = "The DNS server to ask (default: the system's resolver)." };
         Port = new Option<int>("--port") { Description = "TCP port (0: any free port).", DefaultValueFactory = _ => 8080, CustomParser = OptionParsers.Int };
@@ -67,6 +74,8 @@ internal sealed class RouterCommandOptions
 
     public Option<string?> Dns { get; }
 
+    public Option<double> DnsInterval { get; }
+
     public Option<string?> DnsServer { get; }
 
     public Option<int> Port { get; }
@@ -86,7 +95,7 @@ internal sealed class RouterCommandOptions
 
         if (!_forServe)
         {
-            foreach (var option in (Option[])[Instance, Dns, DnsServer, Port, Host, Endpoint, JsonLogs])
+            foreach (var option in (Option[])[Instance, Dns, DnsInterval, DnsServer, Port, Host, Endpoint, JsonLogs])
             {
                 command.Options.Add(option);
             }
@@ -114,6 +123,7 @@ internal sealed class RouterCommandOptions
             Port = result.GetValue(Port),
             ListenAddress = result.GetValue(Host)!,
             JsonLogs = result.GetValue(JsonLogs),
+            DiscoveryInterval = TimeSpan.FromSeconds(result.GetValue(DnsInterval)),
             Instances = (result.GetValue(Instance) ?? []).Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri : new Uri("invalid:" + Uri.EscapeDataString(u))).ToArray(),
         };
         if (result.GetValue(Dns) is { } dns)
