@@ -48,12 +48,22 @@ public sealed class DnsInstances : IInstanceSource
     public async Task<IReadOnlyList<Uri>> DiscoverAsync(CancellationToken cancellationToken)
     {
         var addresses = new List<Uri>();
+        string? failed = null;
         foreach (var type in new[] { QueryType.A, QueryType.AAAA })
         {
             var answer = await _client.QueryAsync(_name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
             if (answer.HasError && answer.Header.ResponseCode != DnsHeaderResponseCode.NotExistentDomain)
             {
-                throw new InvalidOperationException($"DNS lookup of {_name} ({type}) failed: {answer.ErrorMessage}");
+                // A server may refuse one family and answer the other (dnsmasq without upstream
+                // refuses AAAA for a name it has only A records of): the lookup fails only when
+                // neither answered.
+                if (failed is not null)
+                {
+                    throw new InvalidOperationException($"DNS lookup of {_name} failed: {failed}; {type}: {answer.ErrorMessage}");
+                }
+
+                failed = $"{type}: {answer.ErrorMessage}";
+                continue;
             }
 
             foreach (var record in answer.Answers.AddressRecords())
