@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Runs the whole test suite and ends with "N passed, N failed[, N skipped]".
-# Installs what it needs (NuGet packages, npm packages of test/compat); exits non-zero on any failure.
+# Installs what it needs (NuGet packages, npm packages of test/compat, dnsmasq); exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 results="$PWD/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
+
+# dnsmasq (Debian's dnsmasq-base): the real DNS server of the router's discovery test.
+if ! command -v dnsmasq >/dev/null && [ ! -x /usr/sbin/dnsmasq ]; then
+  (apt-get update -qq && apt-get install -y -qq dnsmasq-base) > "$results/apt-dnsmasq.log" 2>&1 \
+    || { echo "Could not install dnsmasq-base (needed by the fleet's DNS test; see $results/apt-dnsmasq.log): run 'apt-get install -y dnsmasq-base' as root." >&2; cat "$results/apt-dnsmasq.log" >&2; }
+fi
 
 dotnet restore OpenMme.slnx --nologo -v quiet || exit 1
 dotnet build OpenMme.slnx -c Release --no-restore --nologo -v quiet || exit 1

@@ -164,6 +164,11 @@ internal sealed partial class ServeProcess : IDisposable
         return Process.Start(start)!;
     }
 
-    [GeneratedRegex("OpenMME serving .* at (http://[^ ]+) ")]
+    /// <summary>
+    /// The start-up line of <c>serve</c> and <c>host</c> ("OpenMME serving ... at URL ") or of a router
+    /// ("OpenMME router at URL "); at the start of a line, so the "[instance N]" lines of
+    /// <c>serve --instances</c> children are not taken for the front door.
+    /// </summary>
+    [GeneratedRegex("^OpenMME (?:serving .*|router) at (http://[^ ]+) ")]
     private static partial Regex ServingLine();
 }
