@@ -88,11 +88,11 @@ public sealed class Fleet(ILogger<Fleet> logger)
         }
     }
 
-    private void LogJoined(string id) => logger.LogInformation("Instance {Instance} joined the fleet", id);
+    private void LogJoined(string id) => logger.LogInformation("Instance {Instance} joined the fleet; it takes requests once it answers /ping", id);
 
     private void LogLeft(string id) => logger.LogInformation("Instance {Instance} left the fleet", id);
 
-    private void LogHealthy(string id) => logger.LogInformation("Instance {Instance} is healthy again and takes requests", id);
+    private void LogHealthy(string id) => logger.LogInformation("Instance {Instance} answers /ping and takes requests", id);
 
     private void LogUnhealthy(string id, string reason) => logger.LogWarning("Instance {Instance} takes no requests until it answers /ping: {Reason}", id, reason);
 }

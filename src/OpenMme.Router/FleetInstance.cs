@@ -13,12 +13,18 @@ public sealed class FleetInstance
 {
     private readonly ConcurrentDictionary<string, InFlight> _inFlight = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _loaded = new(StringComparer.Ordinal);
-    private int _healthy = 1;
+    private int _healthy;
     private int _failures;
     private long _total;
 
-    public FleetInstance(Uri address)
+    /// <param name="address">Base address of the instance.</param>
+    /// <param name="healthy">
+    /// Whether it takes requests before its first check; a member found at run time waits for
+    /// its first <c>/ping</c>, so a name listed before its process is up gets no requests.
+    /// </param>
+    public FleetInstance(Uri address, bool healthy = false)
     {
+        _healthy = healthy ? 1 : 0;
         Address = address;
         Id = address.Authority;
         Seed = (long)XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(Id));

@@ -60,12 +60,29 @@ public static class RouterApplication
         return app;
     }
 
-    /// <summary>Finds the instances once, then starts: requests never meet an empty fleet for want of a first lookup.</summary>
+    /// <summary>
+    /// Finds the instances and checks them until every one answers or a few seconds pass, then
+    /// starts: requests do not meet an empty fleet for want of a first lookup or a first check
+    /// (an instance still starting, or its first answer slower than the timeout).
+    /// </summary>
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
         var monitor = app.Services.GetRequiredService<FleetMonitor>();
+        var fleet = app.Services.GetRequiredService<Fleet>();
+        var settings = app.Services.GetRequiredService<RouterSettings>();
         await monitor.DiscoverAsync(cancellationToken).ConfigureAwait(false);
-        await monitor.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(TimeProvider.System.TimestampFrequency * Math.Max(5, 3 * settings.HealthTimeout.TotalSeconds));
+        while (true)
+        {
+            await monitor.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
+            if (fleet.Healthy.Count == fleet.All.Count || TimeProvider.System.GetTimestamp() > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(settings.HealthInterval, cancellationToken).ConfigureAwait(false);
+        }
+
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -140,9 +140,11 @@ public sealed class PlacementTests
     }
 
     [Fact]
-    public void An_instance_leaves_after_failed_checks_or_one_failed_delivery_and_rejoins_when_it_answers()
+    public void An_instance_takes_requests_after_its_first_check_leaves_after_failed_checks_or_one_failed_delivery_and_rejoins_when_it_answers()
     {
         var instance = Instances(1)[0];
+        Assert.False(instance.IsHealthy);
+        Assert.True(instance.Succeeded());
 
         Assert.False(instance.Failed(unhealthyAfter: 2, delivery: false));
         Assert.True(instance.IsHealthy);
