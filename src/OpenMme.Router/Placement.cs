@@ -53,17 +53,21 @@ public sealed class Placement(PlacementPolicy policy, int spillThreshold)
     /// </summary>
     public static FleetInstance[] Rank(string model, IReadOnlyList<FleetInstance> instances)
     {
-        var name = Encoding.UTF8.GetBytes(model);
+        // Model keys are at most 1024 characters: the UTF-8 name fits on the stack.
+        var byteCount = Encoding.UTF8.GetMaxByteCount(model.Length);
+        Span<byte> name = byteCount <= 4096 ? stackalloc byte[byteCount] : new byte[byteCount];
+        name = name[..Encoding.UTF8.GetBytes(model, name)];
         var order = new FleetInstance[instances.Count];
         var scores = new ulong[instances.Count];
         for (var i = 0; i < order.Length; i++)
         {
             order[i] = instances[i];
-            scores[i] = XxHash64.HashToUInt64(name, instances[i].Seed);
+
+            // Inverted, so an ascending sort puts the highest score first.
+            scores[i] = ~XxHash64.HashToUInt64(name, instances[i].Seed);
         }
 
-        // Descending score; ties (practically impossible) by id, so every router agrees.
-        Array.Sort(scores, order, Comparer<ulong>.Create((a, b) => b.CompareTo(a)));
+        Array.Sort(scores, order);
         return order;
     }
 
@@ -118,7 +122,21 @@ public sealed class Placement(PlacementPolicy policy, int spillThreshold)
             position++;
         }
 
-        // Every instance has the threshold in flight: the least busy one, so the excess spreads.
-        return first ?? (leastBusy is null ? null : new Route(leastBusy, RouteReason.Spill));
+        // Every instance has the threshold in flight: the least busy one, so the excess spreads;
+        // when that is still the first choice (one instance, say) nothing spilled.
+        return first ?? (leastBusy is null ? null : new Route(leastBusy, leastBusy == FirstUntried(order, tried) ? RouteReason.Home : RouteReason.Spill));
+    }
+
+    private static FleetInstance? FirstUntried(FleetInstance[] order, IReadOnlyCollection<FleetInstance>? tried)
+    {
+        foreach (var instance in order)
+        {
+            if (tried is null || !tried.Contains(instance))
+            {
+                return instance;
+            }
+        }
+
+        return null;
     }
 }

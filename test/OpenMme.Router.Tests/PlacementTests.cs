@@ -90,15 +90,28 @@ public sealed class PlacementTests
                 using (order[2].Enter(model))
                 using (order[2].Enter(model))
                 {
-                    // Every instance is at the threshold: the least busy one takes the excess.
-                    var route = placement.Choose(model, instances)!.Value;
-                    Assert.Equal(RouteReason.Spill, route.Reason);
-                    Assert.NotEqual(order[2], route.Instance);
+                    // Every instance is at the threshold: the least busy one takes the excess (the home, first of two at two).
+                    Assert.Equal(new Route(order[0], RouteReason.Home), placement.Choose(model, instances));
                 }
             }
         }
 
         Assert.Equal(0, order[1].InFlightFor(model));
+    }
+
+    [Fact]
+    public void With_every_instance_busy_the_least_busy_takes_the_request_as_a_spill_unless_it_is_the_first_choice()
+    {
+        var instances = Instances(2);
+        var placement = new Placement(PlacementPolicy.Rendezvous, spillThreshold: 1);
+        var model = Models[5];
+        var order = Placement.Rank(model, instances);
+        using var a = order[0].Enter(model);
+        using var b = order[0].Enter(model);
+        using var c = order[1].Enter(model);
+
+        Assert.Equal(new Route(order[1], RouteReason.Spill), placement.Choose(model, instances));
+        Assert.Equal(new Route(order[0], RouteReason.Home), placement.Choose(model, [order[0]]));
     }
 
     [Fact]
