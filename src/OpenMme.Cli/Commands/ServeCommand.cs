@@ -38,8 +38,12 @@ internal static class ServeCommand
         };
         var s3Endpoint = new Option<string?>("--s3-endpoint") { HelpName = "url", Description = "Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)." };
         var s3Region = new Option<string?>("--s3-region") { HelpName = "region", Description = "Region of the S3 store (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)." };
-        var policy = new Option<string>("--eviction-policy") { Description = "Which idle model leaves memory first: lru, or gdsf (cost-aware).", DefaultValueFactory = _ => "lru" };
-        policy.AcceptOnlyFromAmong(EvictionPolicies.Names.Split(", "));
+        var policy = new Option<string>("--eviction-policy")
+        {
+            Description = "Which idle model leaves memory first: lru, gdsf (cost-aware) or tinylfu (frequency, size and cost).",
+            DefaultValueFactory = _ => EvictionPolicies.Default,
+        };
+        policy.AcceptOnlyFromAmong([.. EvictionPolicies.All]);
         var maxConcurrency = new Option<int?>("--max-concurrency") { HelpName = "count", Description = "Invocations running at once (default: vCPU count).", CustomParser = OptionParsers.OptionalInt };
         var queueLimit = new Option<int>("--queue-limit") { HelpName = "count", Description = "Invocations waiting for a slot before 503.", DefaultValueFactory = _ => 512, CustomParser = OptionParsers.Int };
         var invocationTimeout = new Option<double>("--invocation-timeout")

@@ -37,14 +37,12 @@ public sealed partial class ModelCache : IDisposable
     private readonly ILogger _logger;
     private readonly OpenMmeMetrics _metrics;
     private readonly bool _ownsMetrics;
-    private readonly IEvictionPolicy _policy;
+    private readonly ResidentSet _resident;
     private readonly MemoryBudget _budget;
     private readonly FailureMemory _failures;
     private readonly ObjectPool<LeaseToken> _leaseTokens;
     private readonly ConcurrentDictionary<string, CachedModel> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ModelStatistics> _statistics = new(StringComparer.Ordinal);
-    private long _clock;
-    private long _hits;
     private long _leases;
     private int _disposed;
 
@@ -62,8 +60,8 @@ public sealed partial class ModelCache : IDisposable
         _logger = logger;
         _ownsMetrics = metrics is null;
         _metrics = metrics ?? new OpenMmeMetrics();
-        _policy = EvictionPolicies.Create(options.EvictionPolicy);
-        _budget = new MemoryBudget(options.BudgetBytes);
+        _resident = new ResidentSet(options.EvictionPolicy, options.BudgetBytes);
+        _budget = _resident.Budget;
         _failures = new FailureMemory(time, options.FailureMemory);
         _leaseTokens = new DefaultObjectPool<LeaseToken>(new LeaseTokenPolicy(this), maximumRetained: 1024);
         _loadSlots = new SemaphoreSlim(options.MaxConcurrentLoads, options.MaxConcurrentLoads);
@@ -78,7 +76,10 @@ public sealed partial class ModelCache : IDisposable
     public long BudgetBytes => _options.BudgetBytes;
 
     /// <summary>The eviction policy's name.</summary>
-    public string EvictionPolicy => _policy.Name;
+    public string EvictionPolicy => _resident.Policy.Name;
+
+    /// <summary>The eviction policy (tests check that it holds exactly the models loaded).</summary>
+    internal IEvictionPolicy Policy => _resident.Policy;
 
     /// <summary>Takes a lease on a model, loading it first when it is not in memory.</summary>
     /// <param name="name">The model name: one loaded under that name, else the store key it names (the target model on the runtime API).</param>
@@ -211,7 +212,7 @@ public sealed partial class ModelCache : IDisposable
 
     /// <summary>Cumulative counters.</summary>
     public ModelCacheCounters Counters => new(
-        Interlocked.Read(ref _hits),
+        _resident.Hits,
         Interlocked.Read(ref _diskLoads),
         Interlocked.Read(ref _misses),
         Interlocked.Read(ref _loadCount),
@@ -358,11 +359,13 @@ public sealed partial class ModelCache : IDisposable
     /// <summary>Turns a reference the caller holds on <paramref name="entry"/> into a lease.</summary>
     private ModelLease Lease(CachedModel entry, CacheOutcome outcome)
     {
-        var hit = outcome == CacheOutcome.Hit;
-        entry.RecordUse(Interlocked.Increment(ref _clock), _policy.Inflation, hit);
-        if (hit)
+        if (outcome == CacheOutcome.Hit)
         {
-            Interlocked.Increment(ref _hits);
+            _resident.Hit(entry);
+        }
+        else
+        {
+            _resident.Use(entry);
         }
 
         _metrics.CacheLookups.Add(1, CacheTags.For(outcome));
@@ -380,6 +383,12 @@ public sealed partial class ModelCache : IDisposable
         }
 
         entry.Retire();
+        lock (_budget.Sync)
+        {
+            // Out of the policy's choices now; its bytes stay accounted until its last request ends.
+            _resident.Remove(entry);
+        }
+
         Evicted(entry, "unload", requestId);
         if (entry.TryBeginEviction())
         {

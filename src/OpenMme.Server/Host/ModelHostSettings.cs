@@ -1,5 +1,6 @@
 using OpenMme.DiskTier;
 using OpenMme.MemoryTier;
+using OpenMme.MemoryTier.Eviction;
 using OpenMme.Store;
 
 namespace OpenMme.Host;
@@ -62,8 +63,8 @@ public sealed record ModelHostSettings
     /// <summary>How long a load may take in all.</summary>
     public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(360);
 
-    /// <summary>Eviction policy by name: lru or gdsf.</summary>
-    public string EvictionPolicy { get; init; } = "lru";
+    /// <summary>Eviction policy by name (<see cref="EvictionPolicies.Names"/>).</summary>
+    public string EvictionPolicy { get; init; } = EvictionPolicies.Default;
 
     /// <summary>
     /// Resident memory allowed on top of the memory budget before the watchdog evicts idle
@@ -159,13 +160,9 @@ public sealed record ModelHostSettings
             problems.Add("--invocation-timeout and --load-timeout must be positive, e.g. 60s and 360s.");
         }
 
-        try
+        if (!EvictionPolicies.IsKnown(EvictionPolicy))
         {
-            MemoryTier.Eviction.EvictionPolicies.Create(EvictionPolicy);
-        }
-        catch (ArgumentException)
-        {
-            problems.Add($"--eviction-policy '{EvictionPolicy}' is not a policy; use one of {MemoryTier.Eviction.EvictionPolicies.Names}.");
+            problems.Add($"--eviction-policy '{EvictionPolicy}' is not a policy; use one of {EvictionPolicies.Names}.");
         }
 
         if (Http.MaxBodyBytes < 1)
