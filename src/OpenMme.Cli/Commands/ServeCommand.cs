@@ -62,11 +62,16 @@ internal static class ServeCommand
             CustomParser = OptionParsers.Double,
         };
         var jsonLogs = new Option<bool>("--json-logs") { Description = "Write logs as JSON lines." };
+        var accessLog = new Option<string?>("--access-log")
+        {
+            HelpName = "file",
+            Description = "Write a JSON line per request the memory tier answers (time, model, bytes, outcome, loadSeconds), for openmme plan and bench to replay.",
+        };
         var demo = new Option<bool>("--demo") { Description = "Write sample models into the model folder first and print a curl line to try." };
         var command = new Command("serve", "Serve every model in the model source on one endpoint, loading each on first use.")
         {
             models, port, host, memory, disk, cacheDir, endpoint, modelCache, s3Endpoint, s3Region, policy, maxConcurrency, queueLimit,
-            invocationTimeout, loadTimeout, drainDelay, jsonLogs, demo,
+            invocationTimeout, loadTimeout, drainDelay, jsonLogs, accessLog, demo,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -100,6 +105,7 @@ internal static class ServeCommand
                 LoadTimeout = TimeSpan.FromSeconds(result.GetValue(loadTimeout)),
                 DrainDelay = TimeSpan.FromSeconds(result.GetValue(drainDelay)),
                 JsonLogs = result.GetValue(jsonLogs),
+                AccessLogPath = result.GetValue(accessLog),
                 S3 = new S3StoreOptions { EndpointUrl = result.GetValue(s3Endpoint), Region = result.GetValue(s3Region) },
                 Http = new ModelHostOptions(EndpointName: result.GetValue(endpoint)!),
             };

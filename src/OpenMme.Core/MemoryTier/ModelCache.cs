@@ -41,14 +41,23 @@ public sealed partial class ModelCache : IDisposable
     private readonly MemoryBudget _budget;
     private readonly FailureMemory _failures;
     private readonly ObjectPool<LeaseToken> _leaseTokens;
+    private readonly AccessLog? _accessLog;
     private readonly ConcurrentDictionary<string, CachedModel> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ModelStatistics> _statistics = new(StringComparer.Ordinal);
     private long _leases;
     private int _disposed;
 
     /// <summary>Creates the memory tier over a store, its disk tier and a runtime backend.</summary>
+    /// <param name="options">Budget, policy, concurrency and timeouts.</param>
+    /// <param name="store">Where models are loaded from.</param>
+    /// <param name="disk">The disk tier artifacts are staged in.</param>
+    /// <param name="runtime">The runtime backend that loads them.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where loads, evictions and failures are logged.</param>
+    /// <param name="metrics">The instance's instruments; a private set when null.</param>
+    /// <param name="accessLog">Where every answered request is recorded, when asked for.</param>
     public ModelCache(ModelCacheOptions options, IModelStore store, DiskTier.DiskTier disk, IModelRuntime runtime, TimeProvider time,
-        ILogger<ModelCache> logger, OpenMmeMetrics? metrics = null)
+        ILogger<ModelCache> logger, OpenMmeMetrics? metrics = null, AccessLog? accessLog = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BudgetBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrentLoads);
@@ -62,6 +71,7 @@ public sealed partial class ModelCache : IDisposable
         _metrics = metrics ?? new OpenMmeMetrics();
         _resident = new ResidentSet(options.EvictionPolicy, options.BudgetBytes);
         _budget = _resident.Budget;
+        _accessLog = accessLog;
         _failures = new FailureMemory(time, options.FailureMemory);
         _leaseTokens = new DefaultObjectPool<LeaseToken>(new LeaseTokenPolicy(this), maximumRetained: 1024);
         _loadSlots = new SemaphoreSlim(options.MaxConcurrentLoads, options.MaxConcurrentLoads);
@@ -369,6 +379,7 @@ public sealed partial class ModelCache : IDisposable
         }
 
         _metrics.CacheLookups.Add(1, CacheTags.For(outcome));
+        _accessLog?.Record(new AccessRecord(_time.GetUtcNow(), entry.Name, entry.Bytes, outcome, outcome == CacheOutcome.Hit ? 0 : entry.LoadTime.TotalSeconds));
         Interlocked.Increment(ref _leases);
         var token = _leaseTokens.Get();
         return new ModelLease(token, token.Begin(entry), outcome);

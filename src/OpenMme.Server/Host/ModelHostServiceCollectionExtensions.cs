@@ -32,6 +32,11 @@ public static class ModelHostServiceCollectionExtensions
             sp.GetRequiredService<ILogger<DiskTier.DiskTier>>()));
         services.AddSingleton<IModelRuntime>(_ => new OnnxModelRuntime(new OnnxRuntimeOptions(settings.IntraOpThreads)));
         services.AddSingleton(sp => new OpenMmeMetrics(sp.GetRequiredService<IMeterFactory>()));
+        if (settings.AccessLogPath is { } accessLog)
+        {
+            services.AddSingleton(sp => new AccessLog(accessLog, sp.GetRequiredService<ILogger<AccessLog>>()));
+        }
+
         services.AddSingleton(sp => new ModelCache(
             new ModelCacheOptions(settings.MemoryBudgetBytes, settings.EffectiveLoadConcurrency, settings.FailureMemory, settings.CapacityWait, settings.ModelCache)
             {
@@ -44,7 +49,8 @@ public static class ModelHostServiceCollectionExtensions
             sp.GetRequiredService<IModelRuntime>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ModelCache>>(),
-            sp.GetRequiredService<OpenMmeMetrics>()));
+            sp.GetRequiredService<OpenMmeMetrics>(),
+            sp.GetService<AccessLog>()));
         services.AddSingleton(_ => new InvocationGate(settings.EffectiveInvocationConcurrency, settings.InvocationQueueLimit));
         services.AddSingleton<InstanceState>();
         services.AddHostedService<DrainOnShutdown>();

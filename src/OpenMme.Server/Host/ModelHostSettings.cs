@@ -81,6 +81,9 @@ public sealed record ModelHostSettings
     /// <summary>Logs as JSON lines instead of plain text.</summary>
     public bool JsonLogs { get; init; }
 
+    /// <summary>Where to write the access log (a JSON line per request the memory tier answers), or null for none.</summary>
+    public string? AccessLogPath { get; init; }
+
     /// <summary>The invocation concurrency in effect.</summary>
     public int EffectiveInvocationConcurrency => MaxConcurrentInvocations ?? Math.Max(1, Environment.ProcessorCount);
 
@@ -128,6 +131,12 @@ public sealed record ModelHostSettings
         if (DiskBudgetBytes < 0)
         {
             problems.Add($"--disk-budget {DiskBudgetBytes} must be positive (or 0 for no limit), e.g. 10GB.");
+        }
+
+        if (AccessLogPath is not null && (string.IsNullOrWhiteSpace(AccessLogPath) || Directory.Exists(AccessLogPath)
+            || Path.GetDirectoryName(Path.GetFullPath(AccessLogPath)) is not { } logFolder || !Directory.Exists(logFolder)))
+        {
+            problems.Add($"--access-log '{AccessLogPath}' is not a file that can be written: name a file in a folder that exists, e.g. access.jsonl.");
         }
 
         if (string.IsNullOrWhiteSpace(CacheDirectory))
