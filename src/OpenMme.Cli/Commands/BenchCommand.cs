@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using OpenMme.Cli.Bench;
+using OpenMme.Planning;
 
 namespace OpenMme.Cli.Commands;
 

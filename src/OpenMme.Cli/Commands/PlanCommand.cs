@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using OpenMme.Cli.Bench;
 using OpenMme.Cli.Plan;
 using OpenMme.Configuration;
 using OpenMme.MemoryTier.Eviction;

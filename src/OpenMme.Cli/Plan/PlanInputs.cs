@@ -1,7 +1,7 @@
 using System.Globalization;
-using OpenMme.Cli.Bench;
 using OpenMme.Configuration;
 using OpenMme.MemoryTier.Eviction;
+using OpenMme.Planning;
 
 namespace OpenMme.Cli.Plan;
 

@@ -1,9 +1,7 @@
 using System.Globalization;
 using OpenMme.Cli.Bench;
 using OpenMme.Configuration;
-using OpenMme.MemoryTier;
 using OpenMme.Planning;
-using OpenMme.Telemetry;
 
 namespace OpenMme.Cli.Plan;
 
@@ -67,41 +65,10 @@ internal sealed record PlanPopulation(IReadOnlyList<PlanModel> Models, string De
         return new PlanPopulation(models, $"{models.Count} models of {folder}");
     }
 
-    /// <summary>
-    /// The models of an access log and its requests in the order they were answered. A model is as
-    /// large as the log accounted it; reloading it costs its quickest load from the disk tier, its
-    /// first load what its first download added; a model the log never saw loading is costed from its size.
-    /// </summary>
+    /// <summary>The models of an access log and its requests in the order they were answered (<see cref="AccessLogReplay"/>).</summary>
     public static (PlanPopulation Population, int[] Requests) FromAccessLog(string path)
     {
-        var records = AccessLog.Read(path);
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        var seen = new List<List<AccessRecord>>();
-        var requests = new int[records.Count];
-        for (var i = 0; i < records.Count; i++)
-        {
-            if (!index.TryGetValue(records[i].Model, out var model))
-            {
-                model = index[records[i].Model] = seen.Count;
-                seen.Add([]);
-            }
-
-            seen[model].Add(records[i]);
-            requests[i] = model;
-        }
-
-        var models = seen.Select(Costed).ToList();
+        var (models, requests) = AccessLogReplay.Read(path);
         return (new PlanPopulation(models, $"{models.Count} models of the access log {path}"), requests);
-    }
-
-    private static PlanModel Costed(List<AccessRecord> records)
-    {
-        var bytes = records.Max(r => r.Bytes);
-        var estimated = LoadCostModel.Model(records[0].Model, Math.Max(1, (bytes - ModelFootprint.SessionOverheadBytes) / 2));
-        var disk = records.Where(r => r.Outcome == CacheOutcome.Disk).Select(r => r.LoadSeconds).DefaultIfEmpty(double.NaN).Min();
-        var miss = records.Where(r => r.Outcome == CacheOutcome.Miss).Select(r => r.LoadSeconds).DefaultIfEmpty(double.NaN).Min();
-        var create = !double.IsNaN(disk) ? disk : !double.IsNaN(miss) ? miss : estimated.CreateSeconds;
-        var download = !double.IsNaN(miss) ? Math.Max(0, miss - create) : estimated.DownloadSeconds;
-        return new PlanModel(records[0].Model, bytes, create, download);
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using OpenMme.Telemetry;
 
-namespace OpenMme.Cli.Bench;
+namespace OpenMme.Planning;
 
 /// <summary>
 /// Which model each request of a benchmark or a plan targets: <c>once</c> (every model once,
