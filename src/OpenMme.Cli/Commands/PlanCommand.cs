@@ -79,10 +79,16 @@ internal static class PlanCommand
             Description = "Share of an instance's memory its models may use (serve's --memory-budget default).",
             DefaultValueFactory = _ => "50%",
         };
+        var block = new Option<int?>("--block")
+        {
+            HelpName = "requests",
+            Description = "Compare each policy with lru block by block, this many requests each (default: a shifting trace's phase).",
+            CustomParser = OptionParsers.OptionalInt,
+        };
         var command = new Command("plan",
             "Replay a trace through the memory tier's eviction and accounting for a grid of memory sizes, instance counts and policies, against the online and offline optimum; chart it and recommend instances.")
         {
-            trace, requestCount, modelsDir, population, rankByName, seed, memory, instances, policies, engine, chart, json, target, types, maxInstances, share,
+            trace, requestCount, modelsDir, population, rankByName, seed, memory, instances, policies, engine, chart, json, target, types, maxInstances, share, block,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -93,7 +99,7 @@ internal static class PlanCommand
             {
                 inputs = PlanInputs.Parse(result.GetValue(trace)!, result.GetValue(requestCount), result.GetValue(modelsDir), result.GetValue(population)!,
                     result.GetValue(rankByName), result.GetValue(seed), result.GetValue(memory)!, result.GetValue(instances)!, result.GetValue(policies)!,
-                    result.GetValue(share)!, result.GetValue(target), result.GetValue(maxInstances), MaxRequests);
+                    result.GetValue(share)!, result.GetValue(target), result.GetValue(maxInstances), MaxRequests, result.GetValue(block));
             }
             catch (ArgumentException e)
             {

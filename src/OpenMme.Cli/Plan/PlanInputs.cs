@@ -20,8 +20,13 @@ internal sealed record PlanInputs(
 {
     /// <summary>Checks and resolves the options; an <see cref="ArgumentException"/> names the one that is wrong and what would be right.</summary>
     public static PlanInputs Parse(string trace, int requests, string? folder, string populationSpec, bool rankByName, int seed, string memories, string instances,
-        string policies, string memoryShare, double target, int maxInstances, int maxRequests)
+        string policies, string memoryShare, double target, int maxInstances, int maxRequests, int? block = null)
     {
+        if (block is < 1)
+        {
+            throw new ArgumentException($"--block {block} must be at least 1 request.");
+        }
+
         if (requests < 1 || requests > maxRequests)
         {
             throw new ArgumentException($"--requests {requests} must be from 1 to {maxRequests:N0}.");
@@ -77,7 +82,8 @@ internal sealed record PlanInputs(
             throw new ArgumentException($"--trace {trace} holds no requests.");
         }
 
-        return new PlanInputs(population, sequence, traceName, ParseMemories(memories, population.TotalBytes), ParseCounts(instances), ParsePolicies(policies), phaseLength,
+        return new PlanInputs(population, sequence, traceName, ParseMemories(memories, population.TotalBytes), ParseCounts(instances), ParsePolicies(policies),
+            block ?? phaseLength,
             percent / 100.0, target, maxInstances);
     }
 

@@ -7,8 +7,8 @@ namespace OpenMme.Cli.Plan;
 
 /// <summary>
 /// The table <c>openmme plan</c> prints: per memory and instance count, the two bounds, then each
-/// policy with its share of the online optimum; for a trace whose popularity shifts, each
-/// policy's worst phase against <c>lru</c>'s same phase.
+/// policy with its share of the online optimum; for a trace whose popularity shifts (or with
+/// <c>--block</c>), each policy's worst block of requests against <c>lru</c>'s same block.
 /// </summary>
 internal static class PlanTable
 {
@@ -21,7 +21,7 @@ internal static class PlanTable
             ConsoleTables.NumberColumn("load s"), ConsoleTables.NumberColumn("loads"), ConsoleTables.NumberColumn("evictions"));
         if (phases)
         {
-            table.AddColumn(ConsoleTables.NumberColumn("worst phase vs lru"));
+            table.AddColumn(ConsoleTables.NumberColumn("worst block vs lru"));
         }
 
         if (rows.Any(r => r.Result.Refused > 0))
@@ -55,7 +55,7 @@ internal static class PlanTable
         return table;
     }
 
-    /// <summary>The least, over phases, of this policy's hit ratio minus lru's in the same phase.</summary>
+    /// <summary>The least, over blocks of requests, of this policy's hit ratio minus lru's in the same block.</summary>
     public static string WorstPhase(IReadOnlyList<PlanRow> rows, PlanRow row)
     {
         var lru = rows.FirstOrDefault(r => Same(r, row) && r.Policy == "lru");

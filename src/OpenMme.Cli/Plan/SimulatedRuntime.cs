@@ -20,7 +20,7 @@ internal sealed class SimulatedRuntime(IReadOnlyList<PlanModel> models, FakeTime
             file.ReadExactly(header);
         }
 
-        clock.Advance(TimeSpan.FromSeconds(models[BinaryPrimitives.ReadInt32LittleEndian(header)].CreateSeconds));
+        clock.Advance(LoadCostModel.Duration(models[BinaryPrimitives.ReadInt32LittleEndian(header)].CreateSeconds));
         return new ValueTask<ILoadedModel>(new Loaded());
     }
 

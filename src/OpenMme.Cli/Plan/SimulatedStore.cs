@@ -36,7 +36,7 @@ internal sealed class SimulatedStore(IReadOnlyList<PlanModel> models, IReadOnlyL
     public ValueTask<Stream> OpenReadAsync(ArtifactInfo artifact, CancellationToken cancellationToken)
     {
         var index = _index[artifact.Key];
-        clock.Advance(TimeSpan.FromSeconds(models[index].DownloadSeconds));
+        clock.Advance(LoadCostModel.Duration(models[index].DownloadSeconds));
         var bytes = new byte[artifact.Size];
         BinaryPrimitives.WriteInt32LittleEndian(bytes, index);
         return new ValueTask<Stream>(new MemoryStream(bytes, writable: false));

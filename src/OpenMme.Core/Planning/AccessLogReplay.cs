@@ -40,7 +40,7 @@ internal static class AccessLogReplay
         var miss = Quickest(records, CacheOutcome.Miss);
         var create = disk ?? miss ?? estimated.CreateSeconds;
         var download = miss is { } first ? Math.Max(0, first - create) : estimated.DownloadSeconds;
-        return new PlanModel(records[0].Model, bytes, create, download);
+        return new PlanModel(records[0].Model, bytes, LoadCostModel.InTicks(create), LoadCostModel.InTicks(download));
     }
 
     private static double? Quickest(List<AccessRecord> records, CacheOutcome outcome)

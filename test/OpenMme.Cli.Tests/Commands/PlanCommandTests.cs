@@ -53,7 +53,7 @@ public sealed class PlanCommandTests
             "--memory", "10%", "--chart", "", "--target-hit-ratio", "0");
 
         Assert.True(exit == 0, error);
-        Assert.Contains("worst phase vs lru", output, StringComparison.Ordinal);
+        Assert.Contains("worst block vs lru", output, StringComparison.Ordinal);
         Assert.Contains("| lru ", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Chart:", output, StringComparison.Ordinal);
     }

@@ -16,10 +16,11 @@ public sealed class FullCacheReplayTests
     [MemberData(nameof(Policies))]
     public async Task The_decision_core_decides_every_request_as_the_memory_tier_does(string policy)
     {
-        // Two sizes, so size and cost weigh in; Zipf over 60 models with room for about a fifth of them.
-        var models = Enumerable.Range(0, 60).Select(i => LoadCostModel.Model($"model-{i:D2}.onnx", i % 5 == 0 ? 400_000 : 40_000)).ToList();
-        var requests = RequestTrace.Parse("zipf:0.9", models.Count, seed: 4).Take(3_000, new Random(0));
-        var memory = models.Sum(m => m.Bytes) / 5;
+        // Two sizes, so size and cost weigh in; Zipf over 100 models with room for about a tenth of them, long
+        // enough for GDSF's L to grow to where the last bit of a cost decides ties.
+        var models = Enumerable.Range(0, 100).Select(i => LoadCostModel.Model($"model-{i:D3}.onnx", i % 5 == 0 ? 400_000 : 40_000)).ToList();
+        var requests = RequestTrace.Parse("zipf:0.9", models.Count, seed: 4).Take(15_000, new Random(0));
+        var memory = models.Sum(m => m.Bytes) / 10;
         var core = new CacheOutcome[requests.Length];
         var full = new CacheOutcome[requests.Length];
 
