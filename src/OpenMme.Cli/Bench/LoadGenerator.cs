@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using OpenMme.Planning;
 
 namespace OpenMme.Cli.Bench;
 

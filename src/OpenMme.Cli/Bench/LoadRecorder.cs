@@ -59,7 +59,7 @@ internal sealed class LoadRecorder
             if (cache is not null)
             {
                 _cacheAnswers++;
-                if (cache == "hit")
+                if (cache == MemoryTier.CacheOutcomeNames.Hit)
                 {
                     _hits++;
                 }

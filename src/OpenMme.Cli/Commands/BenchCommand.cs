@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using OpenMme.Cli.Bench;
+using OpenMme.Planning;
 
 namespace OpenMme.Cli.Commands;
 
@@ -36,7 +37,7 @@ internal static class BenchCommand
         var trace = new Option<string>("--trace")
         {
             HelpName = "trace",
-            Description = "Which model each request targets: once, uniform, zipf:S or file:PATH (one model per line).",
+            Description = $"Which model each request targets: {RequestTrace.Forms} (one model per line, or an access log).",
             DefaultValueFactory = _ => "uniform",
         };
         var rankByName = new Option<bool>("--zipf-by-name") { Description = "Zipf ranks follow model names (rank 1 = first name) instead of a seeded shuffle." };
@@ -181,15 +182,9 @@ internal static class BenchCommand
 
         if (folder is not null)
         {
-            foreach (var artifact in Directory.EnumerateFiles(folder).Where(Store.ArtifactKinds.IsArtifact).Order(StringComparer.Ordinal))
+            foreach (var (name, _, request) in SampleArtifacts.In(folder))
             {
-                var name = Path.GetFileName(artifact);
-                var stem = name.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase) ? name[..^7] : Path.GetFileNameWithoutExtension(name);
-                var request = Path.Combine(folder, stem + ".request.json");
-                if (File.Exists(request))
-                {
-                    requests.Add(new BenchRequest(name, await File.ReadAllBytesAsync(request, cancellationToken).ConfigureAwait(false), "application/json"));
-                }
+                requests.Add(new BenchRequest(name, await File.ReadAllBytesAsync(request, cancellationToken).ConfigureAwait(false), "application/json"));
             }
         }
 

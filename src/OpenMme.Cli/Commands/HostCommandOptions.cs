@@ -35,8 +35,17 @@ internal sealed class HostCommandOptions
         };
         S3Endpoint = new Option<string?>("--s3-endpoint") { HelpName = "url", Description = "Endpoint of an S3-compatible store (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)." };
         S3Region = new Option<string?>("--s3-region") { HelpName = "region", Description = "Region of the S3 store (default: AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)." };
-        Policy = new Option<string>("--eviction-policy") { Description = "Which idle model leaves memory first: lru, or gdsf (cost-aware).", DefaultValueFactory = _ => "lru" };
-        Policy.AcceptOnlyFromAmong(EvictionPolicies.Names.Split(", "));
+        Policy = new Option<string>("--eviction-policy")
+        {
+            Description = "Which idle model leaves memory first: lru, gdsf (cost-aware) or tinylfu (frequency, size and cost).",
+            DefaultValueFactory = _ => EvictionPolicies.Default,
+        };
+        Policy.AcceptOnlyFromAmong([.. EvictionPolicies.All]);
+        AccessLog = new Option<string?>("--access-log")
+        {
+            HelpName = "file",
+            Description = "Write a JSON line per request the memory tier answers (time, model, bytes, outcome, loadSeconds), for openmme plan and bench to replay.",
+        };
         MaxConcurrency = new Option<int?>("--max-concurrency") { HelpName = "count", Description = "Invocations running at once (default: vCPU count).", CustomParser = OptionParsers.OptionalInt };
         QueueLimit = new Option<int>("--queue-limit") { HelpName = "count", Description = "Invocations waiting for a slot before 503.", DefaultValueFactory = _ => 512, CustomParser = OptionParsers.Int };
         InvocationTimeout = new Option<double>("--invocation-timeout")
@@ -91,10 +100,12 @@ internal sealed class HostCommandOptions
 
     public Option<bool> JsonLogs { get; }
 
+    public Option<string?> AccessLog { get; }
+
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in (Option[])[Models, Port, Host, Memory, Disk, CacheDir, Endpoint, ModelCache, S3Endpoint, S3Region, Policy, MaxConcurrency, QueueLimit, InvocationTimeout, LoadTimeout, DrainDelay, JsonLogs])
+        foreach (var option in (Option[])[Models, Port, Host, Memory, Disk, CacheDir, Endpoint, ModelCache, S3Endpoint, S3Region, Policy, MaxConcurrency, QueueLimit, InvocationTimeout, LoadTimeout, DrainDelay, JsonLogs, AccessLog])
         {
             command.Options.Add(option);
         }
@@ -136,6 +147,7 @@ internal sealed class HostCommandOptions
             LoadTimeout = TimeSpan.FromSeconds(result.GetValue(LoadTimeout)),
             DrainDelay = TimeSpan.FromSeconds(result.GetValue(DrainDelay)),
             JsonLogs = result.GetValue(JsonLogs),
+            AccessLogPath = result.GetValue(AccessLog),
             S3 = new S3StoreOptions { EndpointUrl = result.GetValue(S3Endpoint), Region = result.GetValue(S3Region) },
             Http = new ModelHostOptions(EndpointName: result.GetValue(Endpoint)!),
         };
@@ -182,6 +194,12 @@ internal sealed class HostCommandOptions
         if (settings.JsonLogs)
         {
             arguments.Add("--json-logs");
+        }
+
+        if (settings.AccessLogPath is { } accessLog)
+        {
+            // One file per child: each instance writes its own requests.
+            arguments.AddRange(["--access-log", $"{accessLog}.instance-{index}"]);
         }
 
         if (settings.S3.EndpointUrl is { } s3Endpoint)

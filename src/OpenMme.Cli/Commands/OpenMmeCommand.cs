@@ -19,6 +19,7 @@ internal static class OpenMmeCommand
         root.Subcommands.Add(SamplesCommand.Create());
         root.Subcommands.Add(InvokeCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(BaselineCommand.Create());
         return root;
     }

@@ -14,7 +14,7 @@ namespace OpenMme.MemoryTier;
 /// Requests that join a load are counted, and the load publishes the model with one reference
 /// for each: a model cannot be evicted between its load and the leases of those who waited for it.
 /// </summary>
-internal sealed class CachedModel(string name, string key, bool pinned, ModelStatistics statistics)
+internal sealed class CachedModel(string name, string key, bool pinned, ModelStatistics statistics) : EvictionEntry(name, statistics)
 {
     private const int Loading = -2;
     private const int Gone = -1;
@@ -26,12 +26,8 @@ internal sealed class CachedModel(string name, string key, bool pinned, ModelSta
     private bool _released;
     private ILoadedModel? _model;
     private ArtifactHandle? _artifact;
-    private long _lastUse;
-    private long _inflationBits;
     private int _retired;
     private int _pinned = pinned ? 1 : 0;
-
-    public string Name { get; } = name;
 
     /// <summary>The store key the model loads from (its registration, for names loaded under an alias).</summary>
     public string Key { get; } = key;
@@ -55,16 +51,9 @@ internal sealed class CachedModel(string name, string key, bool pinned, ModelSta
     /// <summary>True once the model holds its staged artifact on disk (a model loaded straight from a local folder holds it once the copy is made).</summary>
     public bool HoldsArtifact => Volatile.Read(ref _artifact) is not null;
 
-    /// <summary>Bytes accounted for the model; changed only under the budget's lock once published.</summary>
-    public long Bytes { get; set; }
-
     public DateTimeOffset LoadedAt { get; private set; }
 
     public TimeSpan LoadTime { get; private set; }
-
-    public ModelStatistics Statistics { get; } = statistics;
-
-    public long LastUse => Volatile.Read(ref _lastUse);
 
     public int References => Volatile.Read(ref _references);
 
@@ -76,23 +65,21 @@ internal sealed class CachedModel(string name, string key, bool pinned, ModelSta
         set => Volatile.Write(ref _pinned, value ? 1 : 0);
     }
 
-    // Frequency counts every request for the model since the instance started, not only those since
-    // this load: a popular model that was just reloaded must not look like a one-off.
-    public EvictionCandidate Candidate => new(LastUse, Statistics.Hits + Statistics.Misses, LoadTime.TotalSeconds, Bytes,
-        BitConverter.Int64BitsToDouble(Interlocked.Read(ref _inflationBits)));
+    public override bool IsEvictable => References == 0 && !IsPinned;
 
-    /// <summary>Makes the loaded model leasable. Its load counts as a use, so a model loaded ahead of use is not the first to be evicted.</summary>
-    public void Publish(ILoadedModel model, ArtifactHandle? artifact, ArtifactVersion version, long contentBytes, long bytes, DateTimeOffset loadedAt,
-        TimeSpan loadTime, long clock, double inflation, CacheOutcome outcome)
+    /// <summary>
+    /// Makes the loaded model leasable. Call once it is admitted (<see cref="ResidentSet.Admit"/>), whose
+    /// use of it as a request means a model loaded ahead of use is not the first to be evicted.
+    /// </summary>
+    public void Publish(ILoadedModel model, ArtifactHandle? artifact, ArtifactVersion version, long contentBytes, DateTimeOffset loadedAt,
+        TimeSpan loadTime, CacheOutcome outcome)
     {
         _model = model;
         _artifact = artifact;
         Version = version;
         ContentBytes = contentBytes;
-        Bytes = bytes;
         LoadedAt = loadedAt;
         LoadTime = loadTime;
-        RecordUse(clock, inflation, hit: false);
 
         // The write that makes the entry leasable comes last: a thread that can lease sees every field above.
         lock (_joining)
@@ -180,17 +167,7 @@ internal sealed class CachedModel(string name, string key, bool pinned, ModelSta
 
     public int Release() => Interlocked.Decrement(ref _references);
 
-    public bool TryBeginEviction() => Interlocked.CompareExchange(ref _references, Gone, 0) == 0;
+    public override bool TryBeginEviction() => Interlocked.CompareExchange(ref _references, Gone, 0) == 0;
 
     public void Retire() => Volatile.Write(ref _retired, 1);
-
-    public void RecordUse(long clock, double inflation, bool hit)
-    {
-        Volatile.Write(ref _lastUse, clock);
-        Volatile.Write(ref _inflationBits, BitConverter.DoubleToInt64Bits(inflation));
-        if (hit)
-        {
-            Statistics.Hit();
-        }
-    }
 }

@@ -156,13 +156,21 @@ public sealed partial class ModelCache
                 model = await CreateSessionAsync(handle.Artifact.ModelPath, cancellationToken).ConfigureAwait(false);
             }
 
-            _metrics.ModelLoadingTime.Record(_time.GetElapsedTime(loading).TotalSeconds);
+            var creation = _time.GetElapsedTime(loading).TotalSeconds;
+            _metrics.ModelLoadingTime.Record(creation);
             var took = _time.GetElapsedTime(started);
-            entry.Publish(model, handle, version, contentBytes, reserved, _time.GetUtcNow(), took, Interlocked.Increment(ref _clock), _policy.Inflation, outcome);
+            entry.Bytes = reserved;
+            entry.LoadSeconds = entry.Statistics.CheapestLoad(version.Tag, creation);
+            lock (_budget.Sync)
+            {
+                // Admitted before it can be leased: the load is the first use of it, ahead of its waiters'.
+                _resident.Admit(entry);
+            }
+
+            entry.Publish(model, handle, version, contentBytes, _time.GetUtcNow(), took, outcome);
             model = null;
             handle = null;
             reserved = 0;
-            entry.Statistics.Miss();
             entry.Statistics.Loaded(entry.LoadedAt, took);
             Interlocked.Increment(ref _loadCount);
             Interlocked.Increment(ref outcome == CacheOutcome.Disk ? ref _diskLoads : ref _misses);

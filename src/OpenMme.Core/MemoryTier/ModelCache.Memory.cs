@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OpenMme.Failures;
+using OpenMme.MemoryTier.Eviction;
 
 namespace OpenMme.MemoryTier;
 
@@ -15,24 +16,23 @@ public sealed partial class ModelCache
     /// </summary>
     public long EvictForMemoryPressure(long bytes, string reason)
     {
-        long freed = 0;
-        List<CachedModel>? evicted = null;
+        var evicted = new List<EvictionEntry>();
+        long freed;
         lock (_budget.Sync)
         {
-            while (freed < bytes && TryEvictIdle(out var victim))
-            {
-                freed += victim.Bytes;
-                (evicted ??= []).Add(victim);
-            }
+            freed = _resident.Evict(bytes, evicted);
+            Forget(evicted);
         }
 
-        if (evicted is not null)
+        foreach (CachedModel victim in evicted)
         {
-            foreach (var victim in evicted)
-            {
-                Evicted(victim, reason);
-                Dispose(victim);
-            }
+            Evicted(victim, reason);
+            DisposeModel(victim);
+        }
+
+        if (evicted.Count > 0)
+        {
+            _budget.Signal();
         }
 
         return freed;
@@ -42,35 +42,24 @@ public sealed partial class ModelCache
     private async Task ReserveAsync(string name, string? requestId, long bytes, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
+        var evicted = new List<EvictionEntry>();
         while (true)
         {
-            List<CachedModel>? evicted = null;
-            var reserved = false;
+            evicted.Clear();
+            bool reserved;
             var changed = _budget.BeginWait();
             try
             {
                 lock (_budget.Sync)
                 {
-                    while (!_budget.Fits(bytes) && TryEvictIdle(out var victim))
-                    {
-                        _budget.Add(-victim.Bytes);
-                        (evicted ??= []).Add(victim);
-                    }
-
-                    if (_budget.Fits(bytes))
-                    {
-                        _budget.Add(bytes);
-                        reserved = true;
-                    }
+                    reserved = _resident.TryReserve(bytes, evicted);
+                    Forget(evicted);
                 }
 
-                if (evicted is not null)
+                foreach (CachedModel victim in evicted)
                 {
-                    foreach (var victim in evicted)
-                    {
-                        Evicted(victim, "memory", requestId);
-                        DisposeModel(victim);
-                    }
+                    Evicted(victim, "memory", requestId);
+                    DisposeModel(victim);
                 }
 
                 if (reserved)
@@ -127,8 +116,7 @@ public sealed partial class ModelCache
             }
 
             change = bytes - entry.Bytes;
-            _budget.Add(change);
-            entry.Bytes = bytes;
+            _resident.Resize(entry, bytes);
         }
 
         if (change < 0)
@@ -143,41 +131,12 @@ public sealed partial class ModelCache
         }
     }
 
-    /// <summary>Takes the idle, unpinned model the policy ranks lowest out of the cache. Caller holds the budget lock and unaccounts.</summary>
-    private bool TryEvictIdle(out CachedModel victim)
+    /// <summary>Takes models the policy evicted out of the name map. Caller holds the budget lock.</summary>
+    private void Forget(List<EvictionEntry> evicted)
     {
-        while (true)
+        foreach (CachedModel victim in evicted)
         {
-            CachedModel? lowest = null;
-            var lowestPriority = double.MaxValue;
-            foreach (var entry in _models.Values)
-            {
-                if (entry.References != 0 || entry.IsPinned)
-                {
-                    continue;
-                }
-
-                var priority = _policy.Priority(entry.Candidate);
-                if (lowest is null || priority < lowestPriority)
-                {
-                    lowest = entry;
-                    lowestPriority = priority;
-                }
-            }
-
-            if (lowest is null)
-            {
-                victim = null!;
-                return false;
-            }
-
-            if (lowest.TryBeginEviction())
-            {
-                _models.TryRemove(new KeyValuePair<string, CachedModel>(lowest.Name, lowest));
-                _policy.Evicted(lowestPriority);
-                victim = lowest;
-                return true;
-            }
+            _models.TryRemove(new KeyValuePair<string, CachedModel>(victim.Name, victim));
         }
     }
 
@@ -197,7 +156,7 @@ public sealed partial class ModelCache
         // Read under the lock: a footprint settling concurrently changes the figure under it too.
         lock (_budget.Sync)
         {
-            _budget.Add(-entry.Bytes);
+            _resident.Release(entry);
         }
 
         _budget.Signal();

@@ -37,20 +37,27 @@ public sealed partial class ModelCache : IDisposable
     private readonly ILogger _logger;
     private readonly OpenMmeMetrics _metrics;
     private readonly bool _ownsMetrics;
-    private readonly IEvictionPolicy _policy;
+    private readonly ResidentSet _resident;
     private readonly MemoryBudget _budget;
     private readonly FailureMemory _failures;
     private readonly ObjectPool<LeaseToken> _leaseTokens;
+    private readonly AccessLog? _accessLog;
     private readonly ConcurrentDictionary<string, CachedModel> _models = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ModelStatistics> _statistics = new(StringComparer.Ordinal);
-    private long _clock;
-    private long _hits;
     private long _leases;
     private int _disposed;
 
     /// <summary>Creates the memory tier over a store, its disk tier and a runtime backend.</summary>
+    /// <param name="options">Budget, policy, concurrency and timeouts.</param>
+    /// <param name="store">Where models are loaded from.</param>
+    /// <param name="disk">The disk tier artifacts are staged in.</param>
+    /// <param name="runtime">The runtime backend that loads them.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where loads, evictions and failures are logged.</param>
+    /// <param name="metrics">The instance's instruments; a private set when null.</param>
+    /// <param name="accessLog">Where every answered request is recorded, when asked for.</param>
     public ModelCache(ModelCacheOptions options, IModelStore store, DiskTier.DiskTier disk, IModelRuntime runtime, TimeProvider time,
-        ILogger<ModelCache> logger, OpenMmeMetrics? metrics = null)
+        ILogger<ModelCache> logger, OpenMmeMetrics? metrics = null, AccessLog? accessLog = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BudgetBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxConcurrentLoads);
@@ -62,8 +69,9 @@ public sealed partial class ModelCache : IDisposable
         _logger = logger;
         _ownsMetrics = metrics is null;
         _metrics = metrics ?? new OpenMmeMetrics();
-        _policy = EvictionPolicies.Create(options.EvictionPolicy);
-        _budget = new MemoryBudget(options.BudgetBytes);
+        _resident = new ResidentSet(options.EvictionPolicy, options.BudgetBytes);
+        _budget = _resident.Budget;
+        _accessLog = accessLog;
         _failures = new FailureMemory(time, options.FailureMemory);
         _leaseTokens = new DefaultObjectPool<LeaseToken>(new LeaseTokenPolicy(this), maximumRetained: 1024);
         _loadSlots = new SemaphoreSlim(options.MaxConcurrentLoads, options.MaxConcurrentLoads);
@@ -78,7 +86,10 @@ public sealed partial class ModelCache : IDisposable
     public long BudgetBytes => _options.BudgetBytes;
 
     /// <summary>The eviction policy's name.</summary>
-    public string EvictionPolicy => _policy.Name;
+    public string EvictionPolicy => _resident.Policy.Name;
+
+    /// <summary>The eviction policy (tests check that it holds exactly the models loaded).</summary>
+    internal IEvictionPolicy Policy => _resident.Policy;
 
     /// <summary>Takes a lease on a model, loading it first when it is not in memory.</summary>
     /// <param name="name">The model name: one loaded under that name, else the store key it names (the target model on the runtime API).</param>
@@ -211,7 +222,7 @@ public sealed partial class ModelCache : IDisposable
 
     /// <summary>Cumulative counters.</summary>
     public ModelCacheCounters Counters => new(
-        Interlocked.Read(ref _hits),
+        _resident.Hits,
         Interlocked.Read(ref _diskLoads),
         Interlocked.Read(ref _misses),
         Interlocked.Read(ref _loadCount),
@@ -358,14 +369,17 @@ public sealed partial class ModelCache : IDisposable
     /// <summary>Turns a reference the caller holds on <paramref name="entry"/> into a lease.</summary>
     private ModelLease Lease(CachedModel entry, CacheOutcome outcome)
     {
-        var hit = outcome == CacheOutcome.Hit;
-        entry.RecordUse(Interlocked.Increment(ref _clock), _policy.Inflation, hit);
-        if (hit)
+        if (outcome == CacheOutcome.Hit)
         {
-            Interlocked.Increment(ref _hits);
+            _resident.Hit(entry);
+        }
+        else
+        {
+            _resident.Use(entry);
         }
 
         _metrics.CacheLookups.Add(1, CacheTags.For(outcome));
+        _accessLog?.Record(new AccessRecord(_time.GetUtcNow(), entry.Name, entry.Bytes, outcome, outcome == CacheOutcome.Hit ? 0 : entry.LoadTime.TotalSeconds));
         Interlocked.Increment(ref _leases);
         var token = _leaseTokens.Get();
         return new ModelLease(token, token.Begin(entry), outcome);
@@ -380,6 +394,12 @@ public sealed partial class ModelCache : IDisposable
         }
 
         entry.Retire();
+        lock (_budget.Sync)
+        {
+            // Out of the policy's choices now; its bytes stay accounted until its last request ends.
+            _resident.Remove(entry);
+        }
+
         Evicted(entry, "unload", requestId);
         if (entry.TryBeginEviction())
         {

@@ -1,3 +1,5 @@
+using OpenMme.MemoryTier.Eviction;
+
 namespace OpenMme.MemoryTier;
 
 /// <summary>Settings of the memory tier.</summary>
@@ -9,8 +11,8 @@ namespace OpenMme.MemoryTier;
 public sealed record ModelCacheOptions(long BudgetBytes, int MaxConcurrentLoads, TimeSpan FailureMemory, TimeSpan CapacityWait,
     ModelCacheSetting Setting = ModelCacheSetting.Enabled)
 {
-    /// <summary>Eviction policy by name: <c>lru</c> or <c>gdsf</c>.</summary>
-    public string EvictionPolicy { get; init; } = "lru";
+    /// <summary>Eviction policy by name (<see cref="EvictionPolicies.Names"/>).</summary>
+    public string EvictionPolicy { get; init; } = EvictionPolicies.Default;
 
     /// <summary>How long an invocation waits for a cold load before it is answered "not ready" (SageMaker: 60 s).</summary>
     public TimeSpan LoadWaitTimeout { get; init; } = TimeSpan.FromSeconds(60);

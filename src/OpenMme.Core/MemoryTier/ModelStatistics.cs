@@ -9,9 +9,10 @@ internal sealed class ModelStatistics
     private long _evictions;
     private long _lastLoadTicks;
     private long _lastLoadSecondsBits;
-    private readonly Lock _footprintLock = new();
+    private readonly Lock _versionLock = new();
+    private string? _version;
     private long _footprint;
-    private string? _footprintVersion;
+    private double _cheapestLoad;
 
     public long Hits => Interlocked.Read(ref _hits);
 
@@ -34,16 +35,25 @@ internal sealed class ModelStatistics
     /// </summary>
     public long Footprint(string version, long measured)
     {
-        lock (_footprintLock)
+        lock (_versionLock)
         {
-            if (_footprintVersion != version)
-            {
-                _footprintVersion = version;
-                _footprint = 0;
-            }
-
+            ForVersion(version);
             _footprint = Math.Max(_footprint, measured);
             return _footprint;
+        }
+    }
+
+    /// <summary>
+    /// The quickest session creation seen for this artifact version: what loading it again from
+    /// the disk tier costs, without the scheduling noise a single measurement carries.
+    /// </summary>
+    public double CheapestLoad(string version, double seconds)
+    {
+        lock (_versionLock)
+        {
+            ForVersion(version);
+            _cheapestLoad = Math.Min(_cheapestLoad, seconds);
+            return _cheapestLoad;
         }
     }
 
@@ -56,5 +66,15 @@ internal sealed class ModelStatistics
         Interlocked.Increment(ref _loads);
         Interlocked.Exchange(ref _lastLoadTicks, at.UtcTicks);
         Interlocked.Exchange(ref _lastLoadSecondsBits, BitConverter.DoubleToInt64Bits(took.TotalSeconds));
+    }
+
+    private void ForVersion(string version)
+    {
+        if (_version != version)
+        {
+            _version = version;
+            _footprint = 0;
+            _cheapestLoad = double.MaxValue;
+        }
     }
 }

@@ -48,7 +48,7 @@ internal sealed partial class InvocationPipeline(
             using var lease = loadedOnly
                 ? cache.TryAcquireLoaded(target) ?? throw new ModelHostException(FailureKind.ModelNotLoaded, $"Model '{target}' is not loaded; load it with POST /models first.")
                 : await cache.AcquireAsync(target, requestId, context.RequestAborted).ConfigureAwait(false);
-            response.Headers[SageMakerHeaders.Cache] = CacheHeader(lease.Outcome);
+            response.Headers[SageMakerHeaders.Cache] = CacheOutcomeNames.Of(lease.Outcome);
             using var slot = await gate.EnterAsync(context.RequestAborted).ConfigureAwait(false);
             if (!slot.IsAcquired)
             {
@@ -90,13 +90,6 @@ internal sealed partial class InvocationPipeline(
 
         CountErrors(response.StatusCode);
     }
-
-    public static string CacheHeader(CacheOutcome outcome) => outcome switch
-    {
-        CacheOutcome.Hit => "hit",
-        CacheOutcome.Disk => "disk",
-        _ => "miss",
-    };
 
     private void CountErrors(int status)
     {

@@ -33,6 +33,11 @@ public static class ModelHostServiceCollectionExtensions
         services.AddSingleton<IModelRuntime>(_ => new OnnxModelRuntime(new OnnxRuntimeOptions(settings.IntraOpThreads)));
         var meterName = MeterNames.ForInstance(OpenMmeMetrics.MeterName);
         services.AddSingleton(sp => new OpenMmeMetrics(sp.GetRequiredService<IMeterFactory>(), meterName));
+        if (settings.AccessLogPath is { } accessLog)
+        {
+            services.AddSingleton(sp => new AccessLog(accessLog, sp.GetRequiredService<ILogger<AccessLog>>()));
+        }
+
         services.AddSingleton(sp => new ModelCache(
             new ModelCacheOptions(settings.MemoryBudgetBytes, settings.EffectiveLoadConcurrency, settings.FailureMemory, settings.CapacityWait, settings.ModelCache)
             {
@@ -45,7 +50,8 @@ public static class ModelHostServiceCollectionExtensions
             sp.GetRequiredService<IModelRuntime>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ModelCache>>(),
-            sp.GetRequiredService<OpenMmeMetrics>()));
+            sp.GetRequiredService<OpenMmeMetrics>(),
+            sp.GetService<AccessLog>()));
         services.AddSingleton(_ => new InvocationGate(settings.EffectiveInvocationConcurrency, settings.InvocationQueueLimit));
         services.AddSingleton<InstanceState>();
         services.AddHostedService<DrainOnShutdown>();

@@ -1,5 +1,6 @@
 using OpenMme.DiskTier;
 using OpenMme.MemoryTier;
+using OpenMme.MemoryTier.Eviction;
 using OpenMme.Store;
 
 namespace OpenMme.Host;
@@ -62,8 +63,8 @@ public sealed record ModelHostSettings
     /// <summary>How long a load may take in all.</summary>
     public TimeSpan LoadTimeout { get; init; } = TimeSpan.FromSeconds(360);
 
-    /// <summary>Eviction policy by name: lru or gdsf.</summary>
-    public string EvictionPolicy { get; init; } = "lru";
+    /// <summary>Eviction policy by name (<see cref="EvictionPolicies.Names"/>).</summary>
+    public string EvictionPolicy { get; init; } = EvictionPolicies.Default;
 
     /// <summary>
     /// Resident memory allowed on top of the memory budget before the watchdog evicts idle
@@ -79,6 +80,9 @@ public sealed record ModelHostSettings
 
     /// <summary>Logs as JSON lines instead of plain text.</summary>
     public bool JsonLogs { get; init; }
+
+    /// <summary>Where to write the access log (a JSON line per request the memory tier answers), or null for none.</summary>
+    public string? AccessLogPath { get; init; }
 
     /// <summary>The invocation concurrency in effect.</summary>
     public int EffectiveInvocationConcurrency => MaxConcurrentInvocations ?? Math.Max(1, Environment.ProcessorCount);
@@ -129,6 +133,12 @@ public sealed record ModelHostSettings
             problems.Add($"--disk-budget {DiskBudgetBytes} must be positive (or 0 for no limit), e.g. 10GB.");
         }
 
+        if (AccessLogPath is not null && (string.IsNullOrWhiteSpace(AccessLogPath) || Directory.Exists(AccessLogPath)
+            || Path.GetDirectoryName(Path.GetFullPath(AccessLogPath)) is not { } logFolder || !Directory.Exists(logFolder)))
+        {
+            problems.Add($"--access-log '{AccessLogPath}' is not a file that can be written: name a file in a folder that exists, e.g. access.jsonl.");
+        }
+
         if (string.IsNullOrWhiteSpace(CacheDirectory))
         {
             problems.Add("--cache-dir is empty: give a folder for the disk tier.");
@@ -159,13 +169,9 @@ public sealed record ModelHostSettings
             problems.Add("--invocation-timeout and --load-timeout must be positive, e.g. 60s and 360s.");
         }
 
-        try
+        if (!EvictionPolicies.IsKnown(EvictionPolicy))
         {
-            MemoryTier.Eviction.EvictionPolicies.Create(EvictionPolicy);
-        }
-        catch (ArgumentException)
-        {
-            problems.Add($"--eviction-policy '{EvictionPolicy}' is not a policy; use one of {MemoryTier.Eviction.EvictionPolicies.Names}.");
+            problems.Add($"--eviction-policy '{EvictionPolicy}' is not a policy; use one of {EvictionPolicies.Names}.");
         }
 
         if (Http.MaxBodyBytes < 1)

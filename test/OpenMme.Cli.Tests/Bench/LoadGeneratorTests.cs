@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OpenMme.Planning;
 
 namespace OpenMme.Cli.Bench;
 

@@ -87,6 +87,7 @@ public sealed class OpenMmeCommandTests
         Assert.Contains("'lfu'", error, StringComparison.Ordinal);
         Assert.Contains("'lru'", error, StringComparison.Ordinal);
         Assert.Contains("'gdsf'", error, StringComparison.Ordinal);
+        Assert.Contains("'tinylfu'", error, StringComparison.Ordinal);
         Assert.DoesNotContain("(Parameter", error, StringComparison.Ordinal);
     }
 }

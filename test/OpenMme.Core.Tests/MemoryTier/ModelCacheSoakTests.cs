@@ -18,13 +18,16 @@ public sealed class ModelCacheSoakTests
     private const int MaxOperationsPerWorker = 3_000;
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(6);
 
-    [Fact]
-    public async Task Loads_aliases_unloads_pins_watchdog_evictions_and_invocations_keep_the_accounts_exact()
+    [Theory]
+    [InlineData("lru")]
+    [InlineData("gdsf")]
+    [InlineData("tinylfu")]
+    public async Task Loads_aliases_unloads_pins_watchdog_evictions_and_invocations_keep_the_accounts_exact(string policy)
     {
         var modelBytes = SampleModelFactory.Create(0, 20_000).Onnx.Length;
         // A load that finds everything pinned or in use gives up after 100 ms, so pins cannot stall the workers.
         using var fixture = new CacheFixture(Models, 20_000, budget: one => one * 5, diskBudget: 8L * (modelBytes + 8192),
-            capacityWait: TimeSpan.FromMilliseconds(100));
+            capacityWait: TimeSpan.FromMilliseconds(100), policy: policy);
         var cache = fixture.Cache;
         var errors = new List<Exception>();
         var refusals = 0;
@@ -75,6 +78,8 @@ public sealed class ModelCacheSoakTests
         Assert.Equal(loaded.Sum(m => m.Bytes), counters.AccountedBytes);
         Assert.InRange(counters.AccountedBytes, 0, fixture.Budget);
         Assert.Equal(loaded.Count, counters.LoadedModels);
+        Assert.Equal(loaded.Count, cache.Policy.Count);
+        Assert.Equal(counters.AccountedBytes, cache.Policy.Bytes);
         Assert.Equal(loaded.Count, fixture.Runtime.Loads - fixture.Runtime.Disposed);
         Assert.Equal(0, fixture.Runtime.DisposedWhileRunning);
         Assert.Equal(loaded.Count, fixture.Disk.Handles);

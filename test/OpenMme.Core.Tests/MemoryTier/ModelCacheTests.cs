@@ -193,6 +193,10 @@ public sealed class ModelCacheTests
         Assert.True(fixture.Cache.Unload(name));
         Assert.False(fixture.Cache.IsLoaded(name));
         Assert.Equal(0, fixture.Runtime.Disposed);
+
+        // No longer the policy's to choose, though its bytes stay accounted while the request runs.
+        Assert.Equal(0, fixture.Cache.Policy.Count);
+        Assert.True(fixture.Cache.Counters.AccountedBytes > 0);
         using (var inputs = SampleAssert.Inputs(fixture.Samples[0]))
         using (var outputs = lease.Model.Run(inputs))
         {
@@ -224,6 +228,41 @@ public sealed class ModelCacheTests
         Assert.Equal(CacheOutcome.Miss, await fixture.InvokeAndCheckAsync(fixture.Samples[2]));
         Assert.False(fixture.Cache.IsLoaded(fixture.Samples[0].Name));
         Assert.True(fixture.Cache.IsLoaded(fixture.Samples[1].Name));
+    }
+
+    [Theory]
+    [InlineData("lru")]
+    [InlineData("gdsf")]
+    [InlineData("tinylfu")]
+    public async Task The_hit_path_allocates_nothing(string policy)
+    {
+        using var fixture = new CacheFixture(models: 2, modelBytes: 10_000, budget: one => one * 4, policy: policy);
+        var name = fixture.Samples[0].Name;
+        await fixture.InvokeAndCheckAsync(fixture.Samples[0]);
+        for (var i = 0; i < 100; i++)
+        {
+            (await fixture.Cache.AcquireAsync(name, CancellationToken.None)).Dispose();
+        }
+
+        var hits = 0;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            // Asserts stay outside the measured loop (xunit's allocate); a hit completes synchronously.
+            var acquiring = fixture.Cache.AcquireAsync(name, CancellationToken.None);
+            if (!acquiring.IsCompletedSuccessfully)
+            {
+                break;
+            }
+
+            using var lease = await acquiring;
+            hits += lease.Outcome == CacheOutcome.Hit ? 1 : 0;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(1_000, hits);
+        Assert.Equal(0, allocated);
+        Assert.Equal(1_100, fixture.Cache.Counters.Hits);
     }
 
     [Fact]

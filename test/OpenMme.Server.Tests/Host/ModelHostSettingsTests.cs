@@ -37,7 +37,7 @@ public sealed class ModelHostSettingsTests
         Assert.Equal(
             [
                 "--models 'http://example/models/' is not a model source: use a folder, file:///DIR/ or s3://bucket/prefix/.",
-                "--eviction-policy 'lfu' is not a policy; use one of lru, gdsf.",
+                "--eviction-policy 'lfu' is not a policy; use one of lru, gdsf, tinylfu.",
             ],
             problems);
     }

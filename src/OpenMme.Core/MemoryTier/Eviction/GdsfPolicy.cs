@@ -5,35 +5,27 @@ namespace OpenMme.MemoryTier.Eviction;
 /// priority of each evicted model, so models not used for a while age out. Keeps models that
 /// are expensive to bring back and small for what they cost; lets large, cheap ones go first.
 /// </summary>
-public sealed class GdsfPolicy : IEvictionPolicy
+internal sealed class GdsfPolicy : PriorityPolicy
 {
     private const double MiB = 1024 * 1024;
     private long _inflationBits;
 
-    /// <inheritdoc />
-    public string Name => "gdsf";
+    public override string Name => "gdsf";
 
-    /// <inheritdoc />
-    public double Inflation => BitConverter.Int64BitsToDouble(Volatile.Read(ref _inflationBits));
+    public override double Inflation => BitConverter.Int64BitsToDouble(Volatile.Read(ref _inflationBits));
 
-    /// <inheritdoc />
-    public double Priority(in EvictionCandidate candidate) =>
-        candidate.InflationAtUse + (candidate.Uses * Math.Max(candidate.LoadSeconds, 1e-6) / Math.Max(candidate.Bytes / MiB, 1e-3));
+    public override double Priority(EvictionEntry entry) => Priority(entry.InflationAtUse, entry.Uses, entry.LoadSeconds, entry.Bytes);
 
-    /// <inheritdoc />
-    public void Evicted(double priority)
+    /// <summary>GDSF's priority of a model with these figures.</summary>
+    public static double Priority(double inflationAtUse, long uses, double loadSeconds, long bytes) =>
+        inflationAtUse + (uses * Math.Max(loadSeconds, 1e-6) / Math.Max(bytes / MiB, 1e-3));
+
+    protected override void Evicted(double priority)
     {
-        // L only grows; a stale, lower priority must not lower it.
-        var seen = Volatile.Read(ref _inflationBits);
-        while (priority > BitConverter.Int64BitsToDouble(seen))
+        // L only grows (evictions are chosen under the budget's lock; hits read L without it).
+        if (priority > Inflation)
         {
-            var previous = Interlocked.CompareExchange(ref _inflationBits, BitConverter.DoubleToInt64Bits(priority), seen);
-            if (previous == seen)
-            {
-                return;
-            }
-
-            seen = previous;
+            Volatile.Write(ref _inflationBits, BitConverter.DoubleToInt64Bits(priority));
         }
     }
 }

@@ -1,19 +1,9 @@
 namespace OpenMme.MemoryTier.Eviction;
 
 /// <summary>Least recently used first.</summary>
-public sealed class LruPolicy : IEvictionPolicy
+internal sealed class LruPolicy : PriorityPolicy
 {
-    /// <inheritdoc />
-    public string Name => "lru";
+    public override string Name => "lru";
 
-    /// <inheritdoc />
-    public double Inflation => 0;
-
-    /// <inheritdoc />
-    public double Priority(in EvictionCandidate candidate) => candidate.LastUse;
-
-    /// <inheritdoc />
-    public void Evicted(double priority)
-    {
-    }
+    public override double Priority(EvictionEntry entry) => entry.LastUse;
 }
