@@ -147,7 +147,8 @@ internal static class ServeCommand
 
             var address = app.ListeningAddress();
             await output.WriteLineAsync($"OpenMME serving {settings.LocalModelFolder ?? settings.ModelSource} at {address} (endpoint '{settings.Http.EndpointName}', "
-                + $"memory {ByteSize.Format(memoryBytes)}, disk {ByteSize.Format(diskBytes)}, model cache {settings.ModelCache}, eviction {settings.EvictionPolicy}).")
+                + $"memory {ByteSize.Format(memoryBytes)}, disk {ByteSize.Format(diskBytes)}, model cache {settings.ModelCache}, eviction {settings.EvictionPolicy}"
+                + (settings.AccessLogPath is { } log ? $", access log {Path.GetFullPath(log)}" : string.Empty) + ").")
                 .ConfigureAwait(false);
             if (result.GetValue(demo) && settings.LocalModelFolder is not null)
             {
