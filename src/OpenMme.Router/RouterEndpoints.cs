@@ -103,7 +103,8 @@ public static class RouterEndpoints
             placement.Policy == PlacementPolicy.Random ? "random" : "rendezvous",
             placement.SpillThreshold,
             source.Description,
-            fleet.All.Select(i => new InstanceView(i.Id, i.Address.ToString(), i.IsHealthy, i.InFlightTotal, i.LoadedModels.Order(StringComparer.Ordinal).ToArray())).ToArray(),
+            // Health from the same snapshot the homes are computed over, so the view agrees with itself.
+            fleet.All.Select(i => new InstanceView(i.Id, i.Address.ToString(), healthy.Contains(i), i.InFlightTotal, i.LoadedModels.Order(StringComparer.Ordinal).ToArray())).ToArray(),
             models.Select(m =>
             {
                 var order = Placement.Rank(m, healthy);

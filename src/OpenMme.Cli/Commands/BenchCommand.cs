@@ -34,13 +34,8 @@ internal static class BenchCommand
             HelpName = "folder",
             Description = "Folder of artifacts with NAME.request.json beside each (as openmme samples writes): one target per artifact.",
         };
-        var trace = new Option<string>("--trace")
-        {
-            HelpName = "trace",
-            Description = $"Which model each request targets: {RequestTrace.Forms} (one model per line, or an access log).",
-            DefaultValueFactory = _ => "uniform",
-        };
-        var rankByName = new Option<bool>("--zipf-by-name") { Description = "Zipf ranks follow model names (rank 1 = first name) instead of a seeded shuffle." };
+        var trace = TraceOptions.Trace("uniform");
+        var rankByName = TraceOptions.RankByName();
         var rate = new Option<double?>("--rate") { HelpName = "per-second", Description = "Open loop: requests per second (default: closed loop).", CustomParser = OptionParsers.OptionalDouble };
         var maxInFlight = new Option<int>("--max-in-flight")
         {
@@ -49,7 +44,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => 1024,
             CustomParser = OptionParsers.Int,
         };
-        var seed = new Option<int>("--seed") { Description = "Seed of the trace.", DefaultValueFactory = _ => 1, CustomParser = OptionParsers.Int };
+        var seed = TraceOptions.Seed();
         var connections = new Option<int>("--connections") { HelpName = "count", Description = "Concurrent connections.", DefaultValueFactory = _ => 16, CustomParser = OptionParsers.Int };
         var duration = new Option<double>("--duration") { HelpName = "seconds", Description = "Seconds measured.", DefaultValueFactory = _ => 10, CustomParser = OptionParsers.Double };
         var warmup = new Option<double>("--warmup") { HelpName = "seconds", Description = "Seconds of unmeasured warm-up.", DefaultValueFactory = _ => 2, CustomParser = OptionParsers.Double };

@@ -27,7 +27,8 @@ internal static class HostRunner
         var address = app.ListeningAddress();
         await output.WriteLineAsync($"OpenMME serving {settings.LocalModelFolder ?? settings.ModelSource}{ServingAt}{address} (endpoint '{settings.Http.EndpointName}', "
             + $"memory {ByteSize.Format(settings.MemoryBudgetBytes)}, disk {ByteSize.Format(settings.DiskBudgetBytes)}, model cache {settings.ModelCache}, "
-            + $"eviction {settings.EvictionPolicy}).").ConfigureAwait(false);
+            + $"eviction {settings.EvictionPolicy}"
+            + (settings.AccessLogPath is { } log ? $", access log {Path.GetFullPath(log)}" : string.Empty) + ").").ConfigureAwait(false);
         await started(address).ConfigureAwait(false);
 
         using var orphaned = parentPid is { } pid ? ParentWatch.Start(pid, app.Lifetime) : null;

@@ -20,12 +20,7 @@ internal static class PlanCommand
 
     public static Command Create()
     {
-        var trace = new Option<string>("--trace")
-        {
-            HelpName = "trace",
-            Description = $"Which model each request targets: {RequestTrace.Forms} (one model per line, or an access log from serve --access-log).",
-            DefaultValueFactory = _ => "zipf:1.0",
-        };
+        var trace = TraceOptions.Trace("zipf:1.0");
         var requestCount = new Option<int>("--requests")
         {
             HelpName = "count",
@@ -40,8 +35,8 @@ internal static class PlanCommand
             Description = "Models to plan for when no folder is given: COUNTxSIZE[,COUNTxSIZE...], e.g. 1000x100KB or 4x20MB,60x200KB.",
             DefaultValueFactory = _ => "1000x100KB",
         };
-        var rankByName = new Option<bool>("--zipf-by-name") { Description = "Zipf ranks follow model names (rank 1 = first name) instead of a seeded shuffle." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the trace (as bench's).", DefaultValueFactory = _ => 1, CustomParser = OptionParsers.Int };
+        var rankByName = TraceOptions.RankByName();
+        var seed = TraceOptions.Seed();
         var memory = new Option<string>("--memory")
         {
             HelpName = "sizes",

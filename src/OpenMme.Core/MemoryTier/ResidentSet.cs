@@ -102,7 +102,7 @@ internal sealed class ResidentSet(IEvictionPolicy policy, MemoryBudget budget)
     private long Evict(long bytes, long incoming, List<EvictionEntry> evicted)
     {
         var first = evicted.Count;
-        Policy.SelectVictims(new EvictionRequest(bytes, incoming, Budget.Capacity, Requests), evicted);
+        Policy.SelectVictims(new EvictionRequest(bytes, incoming, Requests), evicted);
         long freed = 0;
         for (var i = first; i < evicted.Count; i++)
         {

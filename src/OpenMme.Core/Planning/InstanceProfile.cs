@@ -6,7 +6,7 @@ namespace OpenMme.Planning;
 /// <param name="MemoryGiB">Memory.</param>
 /// <param name="Gpus">GPUs (0 for CPU types).</param>
 /// <param name="GpuMemoryGiB">Memory of each GPU.</param>
-public sealed record InstanceProfile(string Name, int VCpus, double MemoryGiB, int Gpus = 0, int GpuMemoryGiB = 0)
+internal sealed record InstanceProfile(string Name, int VCpus, double MemoryGiB, int Gpus = 0, int GpuMemoryGiB = 0)
 {
     /// <summary>Memory in bytes.</summary>
     public long MemoryBytes => (long)(MemoryGiB * (1L << 30));

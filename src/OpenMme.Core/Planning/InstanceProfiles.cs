@@ -4,7 +4,7 @@ namespace OpenMme.Planning;
 /// The instance types OpenMME knows: SageMaker's GPU types as SPEC section 8 lists them, and the
 /// general-purpose (m5), compute (c5) and memory (r5) CPU families at AWS's published sizes.
 /// </summary>
-public static class InstanceProfiles
+internal static class InstanceProfiles
 {
     /// <summary>Every known type, CPU types first, each family by size.</summary>
     public static IReadOnlyList<InstanceProfile> All { get; } =
