@@ -1,4 +1,4 @@
-using System.Text.Json.Serialization;
+using System.Text.Json;
 
 namespace OpenMme.Router;
 
@@ -98,36 +98,40 @@ public sealed partial class FleetMonitor(Fleet fleet, RouterSettings settings, I
         try
         {
             var held = new HashSet<string>(StringComparer.Ordinal);
-            string? token = null;
-            do
+            foreach (var model in await ListModelsAsync(client, instance, timeout.Token).ConfigureAwait(false))
             {
-                var page = await client.GetFromJsonAsync(new Uri(instance.Address, "models" + (token is null ? string.Empty : "?next_page_token=" + Uri.EscapeDataString(token))),
-                    RouterJsonContext.Default.ModelPage, timeout.Token).ConfigureAwait(false);
-                foreach (var model in page?.Models ?? [])
-                {
-                    held.Add(model.ModelName);
-                }
-
-                token = page?.NextPageToken;
+                held.Add(model.GetProperty("modelName").GetString()!);
             }
-            while (token is not null);
 
             instance.Holding(held);
         }
-        catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // Health checks decide about the instance; a missed refresh only leaves the view older.
         }
     }
 
+    /// <summary>Every page of an instance's <c>GET /models</c>: the model objects as it wrote them.</summary>
+    public static async Task<List<JsonElement>> ListModelsAsync(HttpClient client, FleetInstance instance, CancellationToken cancellationToken)
+    {
+        var models = new List<JsonElement>();
+        string? token = null;
+        do
+        {
+            using var page = await client.GetFromJsonAsync<JsonDocument>(
+                new Uri(instance.Address, "models" + (token is null ? string.Empty : "?next_page_token=" + Uri.EscapeDataString(token))), cancellationToken).ConfigureAwait(false);
+            foreach (var model in page!.RootElement.GetProperty("models").EnumerateArray())
+            {
+                models.Add(model.Clone());
+            }
+
+            token = page.RootElement.TryGetProperty("nextPageToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (token is not null);
+
+        return models;
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Finding instances through {Source} failed; keeping the ones known: {Reason}")]
     private partial void LogDiscoveryFailed(string source, string reason);
 }
-
-/// <summary>One page of an instance's <c>GET /models</c>.</summary>
-internal sealed record ModelPage(
-    [property: JsonPropertyName("models")] IReadOnlyList<ModelEntry>? Models,
-    [property: JsonPropertyName("nextPageToken")] string? NextPageToken);
-
-/// <summary>One model of <see cref="ModelPage"/>.</summary>
-internal sealed record ModelEntry([property: JsonPropertyName("modelName")] string ModelName);

@@ -121,19 +121,10 @@ public static class RouterEndpoints
         {
             try
             {
-                string? token = null;
-                do
+                foreach (var model in await FleetMonitor.ListModelsAsync(client, instance, context.RequestAborted).ConfigureAwait(false))
                 {
-                    using var page = await client.GetFromJsonAsync<JsonDocument>(
-                        new Uri(instance.Address, "models" + (token is null ? string.Empty : "?next_page_token=" + Uri.EscapeDataString(token))), context.RequestAborted).ConfigureAwait(false);
-                    foreach (var model in page!.RootElement.GetProperty("models").EnumerateArray())
-                    {
-                        names.TryAdd(model.GetProperty("modelName").GetString()!, model.Clone());
-                    }
-
-                    token = page.RootElement.TryGetProperty("nextPageToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+                    names.TryAdd(model.GetProperty("modelName").GetString()!, model);
                 }
-                while (token is not null);
             }
             catch (HttpRequestException)
             {

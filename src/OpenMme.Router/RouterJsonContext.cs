@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace OpenMme.Router;
 
-[JsonSerializable(typeof(ModelPage))]
 [JsonSerializable(typeof(PlacementView))]
 [JsonSerializable(typeof(RouterPing))]
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
