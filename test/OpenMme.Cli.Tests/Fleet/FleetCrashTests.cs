@@ -13,19 +13,10 @@ public sealed class FleetCrashTests(ITestOutputHelper output)
     public async Task An_instance_killed_under_load_fails_at_most_its_requests_in_flight_and_the_others_serve_its_models()
     {
         using var fleet = LoopbackFleet.Create();
-        foreach (var address in Addresses)
-        {
-            await fleet.StartHostAsync(address);
-        }
-
-        await fleet.StartRouterAsync(fleet.InstanceArguments(Addresses));
-        var warm = await fleet.InvokeEachAsync();
-        Assert.All(warm, a => Assert.True(a.Succeeded, a.Problem));
+        await fleet.StartWarmAsync(Addresses);
 
         var victim = fleet.IdOf(Addresses[1]);
-        var homes = (await fleet.PlacementAsync(fleet.Samples.Select(s => s.Name))).Homes;
-        var victimModels = Enumerable.Range(0, fleet.Samples.Count).Where(m => homes[fleet.Samples[m].Name] == victim).ToArray();
-        Assert.NotEmpty(victimModels);
+        var victimModels = await fleet.ModelsHomedOnAsync(victim);
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<LoadRecord> records;

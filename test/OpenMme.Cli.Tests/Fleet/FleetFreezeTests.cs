@@ -29,19 +29,10 @@ public sealed class FleetFreezeTests(ITestOutputHelper output)
     public async Task A_frozen_instance_gets_no_requests_once_its_checks_fail_and_takes_them_again_after_SIGCONT()
     {
         using var fleet = LoopbackFleet.Create();
-        foreach (var address in Addresses)
-        {
-            await fleet.StartHostAsync(address);
-        }
-
-        await fleet.StartRouterAsync(fleet.InstanceArguments(Addresses));
-        var warm = await fleet.InvokeEachAsync();
-        Assert.All(warm, a => Assert.True(a.Succeeded, a.Problem));
+        await fleet.StartWarmAsync(Addresses);
 
         var frozen = fleet.IdOf(Addresses[2]);
-        var homes = (await fleet.PlacementAsync(fleet.Samples.Select(s => s.Name))).Homes;
-        var frozenModels = Enumerable.Range(0, fleet.Samples.Count).Where(m => homes[fleet.Samples[m].Name] == frozen).ToArray();
-        Assert.NotEmpty(frozenModels);
+        var frozenModels = await fleet.ModelsHomedOnAsync(frozen);
 
         var clock = Stopwatch.StartNew();
         IReadOnlyList<LoadRecord> records;

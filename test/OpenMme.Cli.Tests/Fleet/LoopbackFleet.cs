@@ -112,6 +112,28 @@ internal sealed class LoopbackFleet : IDisposable
         Assert.Equal(0, kill.ExitCode);
     }
 
+    /// <summary>Starts a host on each address and a router over them, and loads every sample once through it.</summary>
+    public async Task StartWarmAsync(params string[] addresses)
+    {
+        foreach (var address in addresses)
+        {
+            await StartHostAsync(address);
+        }
+
+        await StartRouterAsync(InstanceArguments(addresses));
+        var warm = await InvokeEachAsync();
+        Assert.All(warm, a => Assert.True(a.Succeeded, a.Problem));
+    }
+
+    /// <summary>The indexes of the samples whose home is the instance <paramref name="id"/>; asserts there is one.</summary>
+    public async Task<int[]> ModelsHomedOnAsync(string id)
+    {
+        var homes = (await PlacementAsync(Samples.Select(s => s.Name))).Homes;
+        var models = Enumerable.Range(0, Samples.Count).Where(m => homes[Samples[m].Name] == id).ToArray();
+        Assert.NotEmpty(models);
+        return models;
+    }
+
     /// <summary>The router's placement view, with the homes of <paramref name="models"/> too.</summary>
     public async Task<PlacementSnapshot> PlacementAsync(IEnumerable<string>? models = null, CancellationToken cancellationToken = default)
     {
