@@ -25,6 +25,9 @@ public static class RouterApplication
         var builder = WireApplication.CreateBuilder(settings.ListenAddress, settings.Port, settings.JsonLogs, logging);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
 
+        // The router's code never blocks: Kestrel runs it where the bytes arrived (see InlineCompletions).
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddSingleton(settings.Source());

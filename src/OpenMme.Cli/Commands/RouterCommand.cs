@@ -41,6 +41,7 @@ internal static class RouterRunner
 {
     public static async Task<int> RunAsync(RouterSettings settings, string command, TextWriter output, Func<Uri, Task> started, TextWriter errors, CancellationToken cancellationToken)
     {
+        InlineCompletions.Enable();
         await using var app = RouterApplication.Create(settings);
         try
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using OpenMme.Router;
 
 namespace OpenMme.Cli.Commands;
 
@@ -20,6 +21,9 @@ internal static class SelfLaunch
     internal static ProcessStartInfo StartInfo(string processPath, string assemblyPath, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(processPath) { UseShellExecute = false };
+
+        // A router process runs socket completions inline; a child decides that for itself.
+        start.Environment.Remove(InlineCompletions.Variable);
         if (IsDotnetHost(processPath))
         {
             start.ArgumentList.Add(assemblyPath);
