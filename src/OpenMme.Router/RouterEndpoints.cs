@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenMme.Failures;
 using OpenMme.Wire;
 
 namespace OpenMme.Router;
@@ -113,9 +114,18 @@ public static class RouterEndpoints
         return context.Response.WriteAsJsonAsync(view, RouterJsonContext.Default.PlacementView);
     }
 
-    /// <summary><c>GET /models</c>: the models loaded anywhere in the fleet, each once.</summary>
+    /// <summary>
+    /// <c>GET /models</c>: the models loaded anywhere in the fleet, each once, paged by
+    /// <c>limit</c> and <c>next_page_token</c> as one instance pages its own.
+    /// </summary>
     private static async Task ListAsync(HttpContext context, Fleet fleet, HttpClient client)
     {
+        if (!ModelListPage.TryRead(context.Request.Query, out var paging, out var error))
+        {
+            await WireErrors.WriteAsync(context, FailureKind.InvalidRequest, WireSurface.ContainerContract, error).ConfigureAwait(false);
+            return;
+        }
+
         var names = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var instance in fleet.Healthy)
         {
@@ -132,7 +142,25 @@ public static class RouterEndpoints
             }
         }
 
-        await context.Response.WriteAsJsonAsync(new { models = names.Values }, context.RequestAborted).ConfigureAwait(false);
+        var page = new List<JsonElement>(Math.Min(paging.Limit, names.Count));
+        string? next = null;
+        foreach (var (name, model) in names)
+        {
+            if (!paging.Follows(name))
+            {
+                continue;
+            }
+
+            if (page.Count == paging.Limit)
+            {
+                next = ModelListPage.TokenAfter(page[^1].GetProperty("modelName").GetString()!);
+                break;
+            }
+
+            page.Add(model);
+        }
+
+        await context.Response.WriteAsJsonAsync(new ModelList(page, next), RouterJsonContext.Default.ModelList, cancellationToken: context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>
