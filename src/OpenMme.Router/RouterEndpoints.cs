@@ -20,9 +20,10 @@ public static class RouterEndpoints
         var client = endpoints.ServiceProvider.GetRequiredService<HttpClient>();
         var source = endpoints.ServiceProvider.GetRequiredService<IInstanceSource>();
 
-        endpoints.MapPost("/endpoints/{endpoint}/invocations", (HttpContext context) =>
-            forwarder.ForwardAsync(context, context.Request.Headers[SageMakerHeaders.TargetModel].ToString() is { Length: > 0 } target ? target : null, WireSurface.RuntimeApi));
-        endpoints.MapPost("/invocations", (HttpContext context) => forwarder.ForwardAsync(context, null, WireSurface.ContainerContract));
+        endpoints.MapPost("/endpoints/{endpoint}/invocations", (HttpContext context) => forwarder.ForwardAsync(context, TargetModel(context), WireSurface.RuntimeApi));
+
+        // The platform names the model of a container's /invocations in the same header: placed by it too.
+        endpoints.MapPost("/invocations", (HttpContext context) => forwarder.ForwardAsync(context, TargetModel(context), WireSurface.ContainerContract));
         endpoints.MapGet("/ping", (HttpContext context) => PingAsync(context, fleet));
         endpoints.MapGet("/endpoints/{endpoint}/placement", (HttpContext context) => PlacementAsync(context, settings, fleet, placement, source));
 
@@ -39,6 +40,10 @@ public static class RouterEndpoints
         endpoints.MapDelete("/models/{**name}", (HttpContext context) => DeleteEverywhereAsync(context, fleet, client));
         return endpoints;
     }
+
+    /// <summary>The model <c>X-Amzn-SageMaker-Target-Model</c> names, or null (any instance answers the missing header).</summary>
+    private static string? TargetModel(HttpContext context) =>
+        context.Request.Headers[SageMakerHeaders.TargetModel].ToString() is { Length: > 0 } target ? target : null;
 
     /// <summary>The model a <c>/models/{name}[/invoke|/pin]</c> path names.</summary>
     private static string Name(HttpContext context)
