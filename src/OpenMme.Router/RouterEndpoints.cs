@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenMme.Failures;
 using OpenMme.Wire;
 
 namespace OpenMme.Router;
@@ -19,9 +20,10 @@ public static class RouterEndpoints
         var client = endpoints.ServiceProvider.GetRequiredService<HttpClient>();
         var source = endpoints.ServiceProvider.GetRequiredService<IInstanceSource>();
 
-        endpoints.MapPost("/endpoints/{endpoint}/invocations", (HttpContext context) =>
-            forwarder.ForwardAsync(context, context.Request.Headers[SageMakerHeaders.TargetModel].ToString() is { Length: > 0 } target ? target : null, WireSurface.RuntimeApi));
-        endpoints.MapPost("/invocations", (HttpContext context) => forwarder.ForwardAsync(context, null, WireSurface.ContainerContract));
+        endpoints.MapPost("/endpoints/{endpoint}/invocations", (HttpContext context) => forwarder.ForwardAsync(context, TargetModel(context), WireSurface.RuntimeApi));
+
+        // The platform names the model of a container's /invocations in the same header: placed by it too.
+        endpoints.MapPost("/invocations", (HttpContext context) => forwarder.ForwardAsync(context, TargetModel(context), WireSurface.ContainerContract));
         endpoints.MapGet("/ping", (HttpContext context) => PingAsync(context, fleet));
         endpoints.MapGet("/endpoints/{endpoint}/placement", (HttpContext context) => PlacementAsync(context, settings, fleet, placement, source));
 
@@ -38,6 +40,10 @@ public static class RouterEndpoints
         endpoints.MapDelete("/models/{**name}", (HttpContext context) => DeleteEverywhereAsync(context, fleet, client));
         return endpoints;
     }
+
+    /// <summary>The model <c>X-Amzn-SageMaker-Target-Model</c> names, or null (any instance answers the missing header).</summary>
+    private static string? TargetModel(HttpContext context) =>
+        context.Request.Headers[SageMakerHeaders.TargetModel].ToString() is { Length: > 0 } target ? target : null;
 
     /// <summary>The model a <c>/models/{name}[/invoke|/pin]</c> path names.</summary>
     private static string Name(HttpContext context)
@@ -113,9 +119,18 @@ public static class RouterEndpoints
         return context.Response.WriteAsJsonAsync(view, RouterJsonContext.Default.PlacementView);
     }
 
-    /// <summary><c>GET /models</c>: the models loaded anywhere in the fleet, each once.</summary>
+    /// <summary>
+    /// <c>GET /models</c>: the models loaded anywhere in the fleet, each once, paged by
+    /// <c>limit</c> and <c>next_page_token</c> as one instance pages its own.
+    /// </summary>
     private static async Task ListAsync(HttpContext context, Fleet fleet, HttpClient client)
     {
+        if (!ModelListPage.TryRead(context.Request.Query, out var paging, out var error))
+        {
+            await WireErrors.WriteAsync(context, FailureKind.InvalidRequest, WireSurface.ContainerContract, error).ConfigureAwait(false);
+            return;
+        }
+
         var names = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var instance in fleet.Healthy)
         {
@@ -132,7 +147,25 @@ public static class RouterEndpoints
             }
         }
 
-        await context.Response.WriteAsJsonAsync(new { models = names.Values }, context.RequestAborted).ConfigureAwait(false);
+        var page = new List<JsonElement>(Math.Min(paging.Limit, names.Count));
+        string? next = null;
+        foreach (var (name, model) in names)
+        {
+            if (!paging.Follows(name))
+            {
+                continue;
+            }
+
+            if (page.Count == paging.Limit)
+            {
+                next = ModelListPage.TokenAfter(page[^1].GetProperty("modelName").GetString()!);
+                break;
+            }
+
+            page.Add(model);
+        }
+
+        await context.Response.WriteAsJsonAsync(new ModelList(page, next), RouterJsonContext.Default.ModelList, cancellationToken: context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>

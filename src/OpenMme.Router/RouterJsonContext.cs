@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace OpenMme.Router;
 
+[JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(PlacementView))]
 [JsonSerializable(typeof(RouterPing))]
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -12,6 +13,11 @@ internal sealed record RouterPing(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("healthyInstances")] int HealthyInstances,
     [property: JsonPropertyName("instances")] int Instances);
+
+/// <summary>A page of the fleet's <c>GET /models</c>, in an instance's form: each model as the instance that holds it wrote it.</summary>
+internal sealed record ModelList(
+    [property: JsonPropertyName("models")] IReadOnlyList<System.Text.Json.JsonElement> Models,
+    [property: JsonPropertyName("nextPageToken")] string? NextPageToken);
 
 /// <summary><c>GET /endpoints/{name}/placement</c>: which instance holds which model, and each model's home.</summary>
 internal sealed record PlacementView(

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using OpenMme.Failures;
 using OpenMme.MemoryTier;
@@ -14,8 +13,6 @@ namespace OpenMme.Host;
 /// </summary>
 public static class ContainerContractEndpoints
 {
-    private const int MaxPageSize = 100;
-
     /// <summary>Maps the container contract.</summary>
     public static IEndpointRouteBuilder MapContainerContract(this IEndpointRouteBuilder endpoints)
     {
@@ -97,43 +94,24 @@ public static class ContainerContractEndpoints
 
     private static Task List(HttpContext context, ModelCache cache)
     {
-        var limit = MaxPageSize;
-        if (context.Request.Query.TryGetValue("limit", out var limitText))
+        if (!ModelListPage.TryRead(context.Request.Query, out var paging, out var error))
         {
-            if (!int.TryParse(limitText, out limit) || limit < 1)
-            {
-                return Error(context, FailureKind.InvalidRequest, $"limit must be a whole number from 1 to {MaxPageSize}.");
-            }
-
-            limit = Math.Min(limit, MaxPageSize);
-        }
-
-        string? after = null;
-        if (context.Request.Query.TryGetValue("next_page_token", out var token) && !string.IsNullOrEmpty(token))
-        {
-            try
-            {
-                after = Encoding.UTF8.GetString(Convert.FromBase64String(token.ToString()));
-            }
-            catch (FormatException)
-            {
-                return Error(context, FailureKind.InvalidRequest, "next_page_token is not a token this endpoint issued.");
-            }
+            return Error(context, FailureKind.InvalidRequest, error);
         }
 
         var models = cache.List();
-        var page = new List<ModelSummary>(Math.Min(limit, models.Count));
+        var page = new List<ModelSummary>(Math.Min(paging.Limit, models.Count));
         string? next = null;
         foreach (var model in models)
         {
-            if (after is not null && string.CompareOrdinal(model.Name, after) <= 0)
+            if (!paging.Follows(model.Name))
             {
                 continue;
             }
 
-            if (page.Count == limit)
+            if (page.Count == paging.Limit)
             {
-                next = Convert.ToBase64String(Encoding.UTF8.GetBytes(page[^1].ModelName));
+                next = ModelListPage.TokenAfter(page[^1].ModelName);
                 break;
             }
 

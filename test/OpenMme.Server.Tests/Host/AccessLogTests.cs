@@ -11,7 +11,9 @@ namespace OpenMme.Host;
 /// <summary>The access log a real instance writes, read back and replayed by the planner.</summary>
 public sealed class AccessLogTests
 {
+    /// <summary>One instance's access log and cache; serve --instances writes one log per instance.</summary>
     [Fact]
+    [Trait("Scope", "Instance")]
     public async Task Every_answered_request_is_logged_as_answered_and_replays_to_the_same_outcomes()
     {
         var samples = Enumerable.Range(0, 12).Select(i => SampleModelFactory.Create(i, 20_000)).ToList();

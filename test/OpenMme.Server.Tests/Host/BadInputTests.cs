@@ -320,8 +320,8 @@ public sealed class BadInputTests
             Assert.True(file.StartsWith(host.ModelFolder, StringComparison.Ordinal) || file.StartsWith(host.CacheFolder, StringComparison.Ordinal), file);
         }
 
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(host.CacheFolder, "staging")));
-        Assert.Equal(0, host.Disk.Count);
+        Assert.All(host.CacheFolders, folder => Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(folder, "staging"))));
+        Assert.All(host.Disks, d => Assert.Equal(0, d.Count));
         await host.AssertServesAsync(good);
     }
 

@@ -5,6 +5,7 @@ using OpenMme.TestSupport;
 namespace OpenMme.Host;
 
 /// <summary>What an operator reads while an instance drains.</summary>
+[Trait("Scope", "Instance")]
 public sealed class DrainOnShutdownTests
 {
     [Fact]

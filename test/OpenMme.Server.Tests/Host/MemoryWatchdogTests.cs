@@ -2,6 +2,8 @@ using OpenMme.TestSupport;
 
 namespace OpenMme.Host;
 
+/// <summary>One instance's watchdog, as its start line describes it.</summary>
+[Trait("Scope", "Instance")]
 public sealed class MemoryWatchdogTests
 {
     [Fact]

@@ -6,8 +6,12 @@ using OpenMme.TestSupport;
 
 namespace OpenMme.Host;
 
-/// <summary>The scraped Prometheus text equals what a scripted sequence of requests must produce.</summary>
+/// <summary>
+/// The scraped Prometheus text equals what a scripted sequence of requests must produce. One
+/// instance's <c>/metrics</c>: a router answers its own.
+/// </summary>
 [Collection(ProcessWideMetricsCollection.Name)]
+[Trait("Scope", "Instance")]
 public sealed partial class MetricsTests
 {
     [Fact]

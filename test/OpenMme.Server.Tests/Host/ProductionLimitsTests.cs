@@ -107,7 +107,9 @@ public sealed class ProductionLimitsTests
         await host.AssertServesAsync(good);
     }
 
+    /// <summary>One instance's drain; the fleet's side of it (an instance leaving the set) is the router's tests'.</summary>
     [Fact]
+    [Trait("Scope", "Instance")]
     public async Task Shutdown_answers_ping_503_while_draining_finishes_in_flight_requests_then_unloads()
     {
         var runtime = new TrackingRuntime(new OnnxModelRuntime(new OnnxRuntimeOptions()));
@@ -145,8 +147,9 @@ public sealed class ProductionLimitsTests
         var logs = new CollectingLoggerProvider();
         var one = ModelFootprint.Estimate(Enumerable.Range(0, 2).Max(i => SampleModelFactory.Create(i, 10_000).Onnx.Length));
         await using var host = await HostFixture.StartAsync(StoreKind.LocalFolder, s => s with { MemoryBudgetBytes = one }, logs: logs);
-        var a = await host.AddSampleAsync(0, 10_000);
-        var b = await host.AddSampleAsync(1, 10_000);
+        var names = host.NamesOnOneInstance(2);
+        var a = await host.AddSampleAsync(0, 10_000, name: names[0]);
+        var b = await host.AddSampleAsync(1, 10_000, name: names[1]);
         using var first = await host.InvokeSampleAsync(a);
         using var second = await host.InvokeSampleAsync(b);
         using var failed = await host.InvokeAsync("absent.onnx", "{}");

@@ -30,7 +30,7 @@ public sealed class RuntimeApiTests
             Assert.Equal("hit", HostFixture.Header(second, "X-OpenMme-Cache"));
         }
 
-        Assert.Equal(10, host.Cache.Counters.Loads);
+        Assert.Equal(10, host.Caches.Sum(c => c.Counters.Loads));
     }
 
     [Theory]
@@ -73,6 +73,9 @@ public sealed class RuntimeApiTests
         Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
         Assert.Equal("AllTraffic", HostFixture.Header(response, "x-Amzn-Invoked-Production-Variant"));
         Assert.NotEmpty(HostFixture.Header(response, "x-amzn-RequestId"));
+
+        // Through a router (OPENMME_TEST_FLEET), also the instance that answered.
+        Assert.Equal(HostFixture.IsFleet, HostFixture.Header(response, "X-OpenMme-Instance").Length > 0);
     }
 
     [Theory]
@@ -113,9 +116,12 @@ public sealed class RuntimeApiTests
         }
 
         await host.SettledAsync();
-        Assert.Equal(1, host.Disk.Stagings);
-        Assert.Equal(1, host.Cache.Counters.Loads);
-        Assert.Equal(0, host.Cache.Counters.OutstandingLeases);
+        // Alone, one of each; a fleet spills a busy model to a second instance, which stages and loads it once too.
+        var loads = host.Caches.Select(c => c.Counters.Loads).ToArray();
+        Assert.Equal(loads, host.Disks.Select(d => d.Stagings));
+        Assert.All(loads, l => Assert.InRange(l, 0, 1));
+        Assert.InRange(loads.Sum(), 1, loads.Length);
+        Assert.All(host.Caches, c => Assert.Equal(0, c.Counters.OutstandingLeases));
     }
 
     [Theory]
@@ -125,10 +131,12 @@ public sealed class RuntimeApiTests
         var one = ModelFootprint.Estimate(SampleModelFactory.Create(0, 50_000).Onnx.Length + 100);
         // LRU, whose order a cycle through ten models defeats: every second-round request is a disk load.
         await using var host = await HostFixture.StartAsync(store, s => s with { MemoryBudgetBytes = 3 * one, EvictionPolicy = "lru" });
+        // Through a router, models that share an instance, so the cycle meets one memory tier.
+        var names = host.NamesOnOneInstance(10);
         var samples = new List<SampleModel>();
         for (var i = 0; i < 10; i++)
         {
-            samples.Add(await host.AddSampleAsync(i, 50_000));
+            samples.Add(await host.AddSampleAsync(i, 50_000, name: names[i]));
         }
 
         var headers = new List<string>();
@@ -140,15 +148,15 @@ public sealed class RuntimeApiTests
                 using var response = await host.InvokeSampleAsync(sample);
                 await HostFixture.AssertExpectedAsync(sample, response);
                 headers.Add(HostFixture.Header(response, "X-OpenMme-Cache"));
-                Assert.InRange(host.Cache.Counters.AccountedBytes, 0, 3 * one);
+                Assert.All(host.Caches, c => Assert.InRange(c.Counters.AccountedBytes, 0, 3 * one));
             }
         }
 
         Assert.All(headers.Take(10), h => Assert.Equal("miss", h));
         Assert.All(headers.Skip(10), h => Assert.Equal("disk", h));
         await host.SettledAsync();
-        Assert.Equal(10, host.Disk.Stagings);
-        Assert.Equal(17, host.Cache.Counters.Evictions);
+        Assert.Equal(10, host.Disks.Sum(d => d.Stagings));
+        Assert.Equal(17, host.Caches.Sum(c => c.Counters.Evictions));
     }
 
     private static byte[] NpyOf(float[] values, int rows, int columns)

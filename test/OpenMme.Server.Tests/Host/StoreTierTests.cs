@@ -14,8 +14,9 @@ public sealed class StoreTierTests
     public async Task Reinvoking_reads_the_store_zero_times_after_memory_eviction_and_restart_and_once_after_disk_eviction()
     {
         await using var host = await HostFixture.StartAsync(StoreKind.S3, s => s with { MemoryBudgetBytes = OneModel(40_000) });
-        var a = await host.AddSampleAsync(0, 40_000);
-        var b = await host.AddSampleAsync(1, 40_000);
+        var names = host.NamesOnOneInstance(2);
+        var a = await host.AddSampleAsync(0, 40_000, name: names[0]);
+        var b = await host.AddSampleAsync(1, 40_000, name: names[1]);
 
         await InvokeExpectingAsync(host, a, "miss");
         await InvokeExpectingAsync(host, b, "miss");
@@ -38,12 +39,13 @@ public sealed class StoreTierTests
             MemoryBudgetBytes = OneModel(40_000),
             DiskBudgetBytes = artifact + 4096 + 8192,
         });
-        var a = await host.AddSampleAsync(0, 40_000);
-        var b = await host.AddSampleAsync(1, 40_000);
+        var names = host.NamesOnOneInstance(2);
+        var a = await host.AddSampleAsync(0, 40_000, name: names[0]);
+        var b = await host.AddSampleAsync(1, 40_000, name: names[1]);
 
         await InvokeExpectingAsync(host, a, "miss");
         await InvokeExpectingAsync(host, b, "miss");
-        Assert.Equal(1, host.Disk.Count);
+        Assert.Equal(1, host.Disks.Sum(d => d.Count));
         var before = host.Downloads;
         await InvokeExpectingAsync(host, a, "miss");
 
@@ -71,10 +73,12 @@ public sealed class StoreTierTests
         {
             using var response = await host.InvokeSampleAsync(sample);
             await HostFixture.AssertExpectedAsync(sample, response);
-            Assert.InRange(host.CacheBytesOnDisk(), 0, budget);
+            // Each instance within its budget (a fleet's instances each have the whole of it).
+            Assert.All(host.CacheFolders, folder => Assert.InRange(host.CacheBytesOnDisk(folder), 0, budget));
         }
 
-        Assert.InRange(host.Disk.Count, 1, 20);
+        Assert.All(host.Disks, d => Assert.InRange(d.Count, 0, 20));
+        Assert.InRange(host.Disks.Sum(d => d.Count), 1, 20 * host.Disks.Count);
         Assert.Equal(200, host.Downloads);
     }
 
@@ -93,7 +97,7 @@ public sealed class StoreTierTests
         using var unload = await host.Client.DeleteAsync("/models/" + v1.Name);
         Assert.Equal(HttpStatusCode.OK, unload.StatusCode);
         await InvokeExpectingAsync(host, v2, "miss");
-        Assert.Equal(1, host.Disk.Count);
+        Assert.Equal(1, host.Disks.Sum(d => d.Count));
     }
 
     [Fact]
@@ -156,16 +160,17 @@ public sealed class StoreTierTests
         }));
 
         // Unloads run in the background: wait for them, bounded.
-        var artifacts = Path.Combine(host.CacheFolder, "artifacts");
-        for (var i = 0; i < 100 && (host.Cache.Counters.LoadedModels > 0 || host.Disk.Count > 0 || Directory.EnumerateFileSystemEntries(artifacts).Any()); i++)
+        var artifacts = host.CacheFolders.Select(f => Path.Combine(f, "artifacts")).ToArray();
+        bool Left() => host.Caches.Any(c => c.Counters.LoadedModels > 0) || host.Disks.Any(d => d.Count > 0) || artifacts.Any(a => Directory.EnumerateFileSystemEntries(a).Any());
+        for (var i = 0; i < 100 && Left(); i++)
         {
             await Task.Delay(50);
         }
 
-        Assert.Equal(0, host.Cache.Counters.LoadedModels);
-        Assert.Equal(0, host.Disk.Count);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(artifacts));
-        Assert.Equal(0, host.Cache.Counters.AccountedBytes);
+        Assert.All(host.Caches, c => Assert.Equal(0, c.Counters.LoadedModels));
+        Assert.All(host.Disks, d => Assert.Equal(0, d.Count));
+        Assert.All(artifacts, a => Assert.Empty(Directory.EnumerateFileSystemEntries(a)));
+        Assert.All(host.Caches, c => Assert.Equal(0, c.Counters.AccountedBytes));
     }
 
     [Fact]
@@ -180,7 +185,7 @@ public sealed class StoreTierTests
         await InvokeExpectingAsync(host, pinned, "hit");
         await Task.Delay(200);
 
-        Assert.True(host.Cache.IsLoaded(pinned.Name));
+        Assert.Contains(host.Caches, c => c.IsLoaded(pinned.Name));
         Assert.Contains("\"pinned\":true", await host.Client.GetStringAsync("/models/" + pinned.Name), StringComparison.Ordinal);
         using var unpin = await host.Client.DeleteAsync($"/models/{pinned.Name}/pin");
         Assert.Contains("\"pinned\":false", await unpin.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using OpenMme.DiskTier;
 using OpenMme.Host;
 using OpenMme.MemoryTier;
+using OpenMme.Router;
 using OpenMme.Samples;
 using OpenMme.Store;
 using OpenMme.Wire;
@@ -12,26 +13,46 @@ namespace OpenMme.TestSupport;
 
 /// <summary>
 /// A real instance on a loopback port over a temporary model folder or a fresh bucket of the
-/// suite's S3 server; stopped on dispose.
+/// suite's S3 server; stopped on dispose. With <c>OPENMME_TEST_FLEET=N</c> (N ≥ 2) the same tests
+/// run against a fleet instead: N instances composed as <c>serve --instances N</c> composes its
+/// children (each with the settings a test gives one instance, a cache folder of its own under
+/// <see cref="CacheFolder"/>) and the router in front, in this process; <see cref="Client"/> then
+/// talks to the router.
 /// </summary>
 public sealed class HostFixture : IAsyncDisposable
 {
-    private readonly S3TestBucket? _bucket;
-    private WebApplication _app;
-    private Action<IServiceCollection>? _services;
+    /// <summary>The environment variable that chooses fleet mode and its size.</summary>
+    public const string FleetVariable = "OPENMME_TEST_FLEET";
 
-    private HostFixture(string root, WebApplication app, S3TestBucket? bucket, ModelHostSettings settings)
+    private readonly S3TestBucket? _bucket;
+    private readonly Action<IServiceCollection>? _services;
+    private readonly Action<ILoggingBuilder> _logging;
+    private readonly List<WebApplication> _instances;
+    private WebApplication? _router;
+
+    private HostFixture(string root, List<WebApplication> instances, WebApplication? router, S3TestBucket? bucket, ModelHostSettings settings,
+        Action<IServiceCollection>? services, Action<ILoggingBuilder> logging)
     {
         Root = root;
-        _app = app;
+        _instances = instances;
+        _router = router;
         _bucket = bucket;
+        _services = services;
+        _logging = logging;
         Settings = settings;
-        Client = new HttpClient { BaseAddress = app.ListeningAddress() };
+        Client = new HttpClient { BaseAddress = (router ?? instances[0]).ListeningAddress() };
     }
 
     /// <summary>Both stores, for <c>[MemberData]</c>.</summary>
     public static TheoryData<StoreKind> Stores => new() { StoreKind.LocalFolder, StoreKind.S3 };
 
+    /// <summary>Instances each fixture starts: 1, or N behind a router when <c>OPENMME_TEST_FLEET=N</c>.</summary>
+    public static int FleetSize { get; } = int.TryParse(Environment.GetEnvironmentVariable(FleetVariable), out var size) && size > 1 ? size : 1;
+
+    /// <summary>Whether the client talks to a router in front of several instances.</summary>
+    public static bool IsFleet => FleetSize > 1;
+
+    /// <summary>The settings of each instance.</summary>
     public ModelHostSettings Settings { get; }
 
     public StoreKind Store => _bucket is null ? StoreKind.LocalFolder : StoreKind.S3;
@@ -42,13 +63,25 @@ public sealed class HostFixture : IAsyncDisposable
 
     public string ModelFolder => Path.Combine(Root, "models");
 
+    /// <summary>The cache folder: the instance's, or the one that holds each instance's in fleet mode.</summary>
     public string CacheFolder => Path.Combine(Root, "cache");
+
+    /// <summary>Each instance's cache folder.</summary>
+    public IReadOnlyList<string> CacheFolders => _instances.Select((_, i) => InstanceCacheFolder(i)).ToArray();
 
     public HttpClient Client { get; private set; }
 
-    public ModelCache Cache => _app.Services.GetRequiredService<ModelCache>();
+    /// <summary>Each instance's memory tier.</summary>
+    public IReadOnlyList<ModelCache> Caches => _instances.Select(a => a.Services.GetRequiredService<ModelCache>()).ToArray();
 
-    public DiskTier.DiskTier Disk => _app.Services.GetRequiredService<DiskTier.DiskTier>();
+    /// <summary>Each instance's disk tier.</summary>
+    public IReadOnlyList<DiskTier.DiskTier> Disks => _instances.Select(a => a.Services.GetRequiredService<DiskTier.DiskTier>()).ToArray();
+
+    /// <summary>The memory tier of the one instance; tests that read it are <c>[Trait("Scope", "Instance")]</c> or read <see cref="Caches"/>.</summary>
+    public ModelCache Cache => OneInstance().Services.GetRequiredService<ModelCache>();
+
+    /// <summary>The services of the one instance (see <see cref="Cache"/>).</summary>
+    public IServiceProvider Services => OneInstance().Services;
 
     public static Task<HostFixture> StartAsync(Func<ModelHostSettings, ModelHostSettings>? configure = null) =>
         StartAsync(StoreKind.LocalFolder, configure);
@@ -71,50 +104,159 @@ public sealed class HostFixture : IAsyncDisposable
         };
         settings = configure?.Invoke(settings) ?? settings;
         var services = RuntimeOverride(runtime);
-        var app = ModelHostApplication.Create(settings, logging =>
+        Action<ILoggingBuilder> logging = builder =>
         {
             if (logs is not null)
             {
-                logging.AddProvider(logs);
+                builder.AddProvider(logs);
             }
-        }, services);
-        await app.StartAsync();
-        return new HostFixture(root, app, bucket, settings) { _services = services };
+        };
+        var instances = new List<WebApplication>();
+        WebApplication? router = null;
+        try
+        {
+            for (var i = 0; i < FleetSize; i++)
+            {
+                var app = ModelHostApplication.Create(InstanceSettings(settings, i, port: 0), logging, services);
+                instances.Add(app);
+                await app.StartAsync();
+            }
+
+            if (IsFleet)
+            {
+                // As serve --instances composes its router: the command's defaults, the instances' endpoint name.
+                router = RouterApplication.Create(
+                    new RouterSettings { Port = 0, EndpointName = settings.Http.EndpointName, Instances = instances.Select(a => a.ListeningAddress()).ToArray() }, _ => { });
+                await RouterApplication.StartAsync(router);
+                Assert.Equal(FleetSize, router.Services.GetRequiredService<Fleet>().Healthy.Count);
+            }
+        }
+        catch
+        {
+            if (router is not null)
+            {
+                await router.DisposeAsync();
+            }
+
+            foreach (var app in instances)
+            {
+                await app.DisposeAsync();
+            }
+
+            bucket?.Dispose();
+            throw;
+        }
+
+        return new HostFixture(root, instances, router, bucket, settings, services, logging);
     }
 
-    public IServiceProvider Services => _app.Services;
+    /// <summary>
+    /// One instance's settings. Alone, the test's settings; in a fleet, a cache folder and access
+    /// log of its own, as <c>serve --instances</c> gives each child (but the whole budgets, not a
+    /// share, so each instance behaves as the test configured one).
+    /// </summary>
+    private static ModelHostSettings InstanceSettings(ModelHostSettings settings, int index, int port) => !IsFleet
+        ? settings with { Port = port }
+        : settings with
+        {
+            Port = port,
+            CacheDirectory = Path.Combine(settings.CacheDirectory, $"instance-{index}"),
+            AccessLogPath = settings.AccessLogPath is null ? null : $"{settings.AccessLogPath}.instance-{index}",
+        };
+
+    private string InstanceCacheFolder(int index) => IsFleet ? Path.Combine(Settings.CacheDirectory, $"instance-{index}") : Settings.CacheDirectory;
+
+    private WebApplication OneInstance() => IsFleet
+        ? throw new InvalidOperationException("This test reads one instance's internals, which a fleet does not have: mark it [Trait(\"Scope\", \"Instance\")] or read every instance's.")
+        : _instances[0];
 
     /// <summary>Stops the instance as a shutdown would (draining first).</summary>
-    public Task StopAsync() => _app.StopAsync();
+    public Task StopAsync() => OneInstance().StopAsync();
 
-    /// <summary>Object downloads the S3 store made since this instance started.</summary>
-    public long Downloads => ((S3ModelStore)_app.Services.GetRequiredService<IModelStore>()).Downloads;
+    /// <summary>Object downloads the S3 store made since the instances started, summed over them.</summary>
+    public long Downloads => _instances.Sum(a => ((S3ModelStore)a.Services.GetRequiredService<IModelStore>()).Downloads);
 
-    /// <summary>Stops the instance and starts a new one on the same store and cache folder (a host restart).</summary>
+    /// <summary>
+    /// Stops the instances and starts them again on the same store and cache folders (a host
+    /// restart). A fleet's instances come back on their ports, as <c>serve</c> restarts a child,
+    /// and this waits until the router takes them again.
+    /// </summary>
     public async Task RestartAsync()
     {
-        Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        _app = ModelHostApplication.Create(Settings, logging => { }, _services);
-        await _app.StartAsync();
-        Client = new HttpClient { BaseAddress = _app.ListeningAddress() };
+        for (var i = 0; i < _instances.Count; i++)
+        {
+            var port = IsFleet ? _instances[i].ListeningAddress().Port : 0;
+            await _instances[i].StopAsync();
+            await _instances[i].DisposeAsync();
+            _instances[i] = ModelHostApplication.Create(InstanceSettings(Settings, i, port), _logging, _services);
+            await _instances[i].StartAsync();
+        }
+
+        if (_router is null)
+        {
+            Client.Dispose();
+            Client = new HttpClient { BaseAddress = _instances[0].ListeningAddress() };
+            return;
+        }
+
+        var fleet = _router.Services.GetRequiredService<Fleet>();
+        for (var i = 0; i < 300 && fleet.Healthy.Count < _instances.Count; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(_instances.Count, fleet.Healthy.Count);
+    }
+
+    /// <summary>
+    /// Names of <paramref name="count"/> models that one instance serves: any names alone, names
+    /// with one home in a fleet. For tests of one instance's tiers under a sequence of models,
+    /// which mean the same through a router only if the sequence meets one instance.
+    /// </summary>
+    public string[] NamesOnOneInstance(int count, string extension = ".onnx")
+    {
+        var names = new List<string>(count);
+        var fleet = _router?.Services.GetRequiredService<Fleet>();
+        string? home = null;
+        for (var k = 0; names.Count < count; k++)
+        {
+            var name = $"model-{k:000}{extension}";
+            if (fleet is not null)
+            {
+                var id = Placement.Home(name, fleet.All)!.Id;
+                home ??= id;
+                if (id != home)
+                {
+                    continue;
+                }
+            }
+
+            names.Add(name);
+        }
+
+        return [.. names];
     }
 
     /// <summary>Waits (bounded) until models loaded straight from the model folder have their copies in the disk tier.</summary>
     public async Task SettledAsync()
     {
-        for (var i = 0; i < 500 && Cache.PendingBackgroundWork > 0; i++)
+        foreach (var cache in Caches)
         {
-            await Task.Delay(10);
-        }
+            for (var i = 0; i < 500 && cache.PendingBackgroundWork > 0; i++)
+            {
+                await Task.Delay(10);
+            }
 
-        Assert.Equal(0, Cache.PendingBackgroundWork);
+            Assert.Equal(0, cache.PendingBackgroundWork);
+        }
     }
 
-    /// <summary>Bytes of every file under the cache folder, as the disk has them.</summary>
-    public long CacheBytesOnDisk() =>
-        Directory.Exists(CacheFolder) ? new DirectoryInfo(CacheFolder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+    /// <summary>Bytes of every file under a cache folder (by default the whole <see cref="CacheFolder"/>), as the disk has them.</summary>
+    public long CacheBytesOnDisk(string? folder = null)
+    {
+        folder ??= CacheFolder;
+        return Directory.Exists(folder) ? new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+    }
 
     /// <summary>Puts an artifact into the store (file or object).</summary>
     public async Task PutAsync(string key, byte[] bytes)
@@ -158,7 +300,7 @@ public sealed class HostFixture : IAsyncDisposable
     public async Task<HttpResponseMessage> InvokeSampleAsync(SampleModel sample) =>
         await InvokeAsync(sample.Name, SampleWriter.RequestJson(sample));
 
-    /// <summary>Puts an observed real ONNX runtime in place of the plain one.</summary>
+    /// <summary>Puts an observed real ONNX runtime in place of the plain one (shared by a fleet's instances, so its counts are the fleet's).</summary>
     private static Action<IServiceCollection>? RuntimeOverride(TrackingRuntime? runtime) =>
         runtime is null ? null : services => services.AddSingleton<Runtime.IModelRuntime>(runtime);
 
@@ -197,8 +339,18 @@ public sealed class HostFixture : IAsyncDisposable
     {
         Client.Dispose();
         _bucket?.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_router is not null)
+        {
+            await _router.DisposeAsync();
+            _router = null;
+        }
+
+        foreach (var app in _instances)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
         try
         {
             Directory.Delete(Root, recursive: true);
