@@ -14,7 +14,10 @@ namespace OpenMme.Router;
 public static class RouterApplication
 {
     /// <summary>Creates the application; call <c>StartAsync</c> or <c>RunAsync</c> on it.</summary>
-    public static WebApplication Create(RouterSettings settings, Action<ILoggingBuilder>? logging = null)
+    /// <param name="settings">The router's settings.</param>
+    /// <param name="logging">Replaces the default console logging (tests pass a no-op).</param>
+    /// <param name="extension">More services and routes in front of the router's own (the control plane of <c>serve</c>).</param>
+    public static WebApplication Create(RouterSettings settings, Action<ILoggingBuilder>? logging = null, IFrontDoorExtension? extension = null)
     {
         var problems = settings.Validate();
         if (problems.Count > 0)
@@ -57,7 +60,9 @@ public static class RouterApplication
             .AddMeter(meterName)
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
 
+        extension?.ConfigureServices(services);
         var app = builder.Build();
+        extension?.Configure(app);
         app.MapRouter();
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;

@@ -15,6 +15,9 @@ public static class WireErrors
 
     public static readonly WireError InternalFailure = new(StatusCodes.Status500InternalServerError, "InternalFailure");
 
+    /// <summary>A target model named to a single-model endpoint: SageMaker's 400, which SDKs raise as a ValidationError.</summary>
+    public static readonly WireError TargetModelNotSupported = new(StatusCodes.Status400BadRequest, "ValidationError");
+
     // Error bodies are read by people: keep quotes and non-ASCII text as they are.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

@@ -12,15 +12,19 @@ public static class ModelHostApplication
     /// <param name="settings">The instance's settings.</param>
     /// <param name="logging">Replaces the default console logging (tests pass a no-op).</param>
     /// <param name="services">Last word on the services, e.g. a runtime decorator.</param>
-    public static WebApplication Create(ModelHostSettings settings, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
+    /// <param name="extension">More services and routes in front of the instance's own (the control plane of <c>serve</c>).</param>
+    public static WebApplication Create(ModelHostSettings settings, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null,
+        IFrontDoorExtension? extension = null)
     {
         var builder = WireApplication.CreateBuilder(settings.ListenAddress, settings.Port, settings.JsonLogs, logging);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.DrainDelay + TimeSpan.FromSeconds(30));
         builder.Services.AddModelHost(settings);
         services?.Invoke(builder.Services);
+        extension?.ConfigureServices(builder.Services);
         var app = builder.Build();
         AddUtilizationGauges(app.Services, settings);
         app.Use(app.Services.GetRequiredService<InstanceState>().CountRequests);
+        extension?.Configure(app);
         app.MapRuntimeApi();
         app.MapContainerContract();
         app.MapPrometheusScrapingEndpoint("/metrics");
