@@ -28,6 +28,12 @@ internal sealed class HostCommandOptions
         Disk = new Option<string>("--disk-budget") { HelpName = "size", Description = "Disk for cached artifacts, e.g. 20GB.", DefaultValueFactory = _ => "10GiB" };
         CacheDir = new Option<string>("--cache-dir") { HelpName = "folder", Description = "Folder of the disk tier (survives restarts).", DefaultValueFactory = _ => Path.Combine(".openmme", "cache") };
         Endpoint = new Option<string>("--endpoint-name") { HelpName = "name", Description = "Endpoint name of the runtime API (/endpoints/NAME/invocations).", DefaultValueFactory = _ => "local" };
+        Variant = new Option<string>("--variant-name")
+        {
+            HelpName = "name",
+            Description = "Production variant answered in x-Amzn-Invoked-Production-Variant.",
+            DefaultValueFactory = _ => "AllTraffic",
+        };
         ModelCache = new Option<ModelCacheSetting>("--model-cache")
         {
             Description = "Enabled (keep models while there is room) or Disabled (unload and delete after each invocation).",
@@ -80,6 +86,8 @@ internal sealed class HostCommandOptions
 
     public Option<string> Endpoint { get; }
 
+    public Option<string> Variant { get; }
+
     public Option<ModelCacheSetting> ModelCache { get; }
 
     public Option<string?> S3Endpoint { get; }
@@ -105,7 +113,7 @@ internal sealed class HostCommandOptions
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in (Option[])[Models, Port, Host, Memory, Disk, CacheDir, Endpoint, ModelCache, S3Endpoint, S3Region, Policy, MaxConcurrency, QueueLimit, InvocationTimeout, LoadTimeout, DrainDelay, JsonLogs, AccessLog])
+        foreach (var option in (Option[])[Models, Port, Host, Memory, Disk, CacheDir, Endpoint, Variant, ModelCache, S3Endpoint, S3Region, Policy, MaxConcurrency, QueueLimit, InvocationTimeout, LoadTimeout, DrainDelay, JsonLogs, AccessLog])
         {
             command.Options.Add(option);
         }
@@ -149,7 +157,7 @@ internal sealed class HostCommandOptions
             JsonLogs = result.GetValue(JsonLogs),
             AccessLogPath = result.GetValue(AccessLog),
             S3 = new S3StoreOptions { EndpointUrl = result.GetValue(S3Endpoint), Region = result.GetValue(S3Region) },
-            Http = new ModelHostOptions(EndpointName: result.GetValue(Endpoint)!),
+            Http = new ModelHostOptions(EndpointName: result.GetValue(Endpoint)!, VariantName: result.GetValue(Variant)!),
         };
 
         var modelsGiven = result.GetResult(Models) is { Implicit: false };
@@ -179,7 +187,7 @@ internal sealed class HostCommandOptions
             "--memory-budget", (settings.MemoryBudgetBytes / count).ToString(CultureInfo.InvariantCulture),
             "--disk-budget", (settings.DiskBudgetBytes / count).ToString(CultureInfo.InvariantCulture),
             "--cache-dir", Path.Combine(settings.CacheDirectory, $"instance-{index}"),
-            "--endpoint-name", settings.Http.EndpointName, "--model-cache", settings.ModelCache.ToString(),
+            "--endpoint-name", settings.Http.EndpointName, "--variant-name", settings.Http.VariantName, "--model-cache", settings.ModelCache.ToString(),
             "--eviction-policy", settings.EvictionPolicy, "--queue-limit", settings.InvocationQueueLimit.ToString(CultureInfo.InvariantCulture),
             "--invocation-timeout", settings.InvocationTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
             "--load-timeout", settings.LoadTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),

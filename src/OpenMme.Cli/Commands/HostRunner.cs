@@ -11,9 +11,9 @@ internal static class HostRunner
     public const string ServingAt = " at ";
 
     public static async Task<int> RunAsync(ModelHostSettings settings, string command, TextWriter output, Func<Uri, Task> started, TextWriter errors,
-        CancellationToken cancellationToken, int? parentPid = null)
+        CancellationToken cancellationToken, int? parentPid = null, IFrontDoorExtension? extension = null)
     {
-        await using var app = ModelHostApplication.Create(settings);
+        await using var app = ModelHostApplication.Create(settings, extension: extension);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -39,10 +39,11 @@ internal static class RouterCommand
 /// <summary>Runs a router in this process until shutdown (<c>router</c>, <c>serve --instances</c>).</summary>
 internal static class RouterRunner
 {
-    public static async Task<int> RunAsync(RouterSettings settings, string command, TextWriter output, Func<Uri, Task> started, TextWriter errors, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(RouterSettings settings, string command, TextWriter output, Func<Uri, Task> started, TextWriter errors, CancellationToken cancellationToken,
+        IFrontDoorExtension? extension = null)
     {
         InlineCompletions.Enable();
-        await using var app = RouterApplication.Create(settings);
+        await using var app = RouterApplication.Create(settings, extension: extension);
         try
         {
             await RouterApplication.StartAsync(app, cancellationToken).ConfigureAwait(false);

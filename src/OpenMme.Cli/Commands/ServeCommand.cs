@@ -1,4 +1,6 @@
 using System.CommandLine;
+using OpenMme.Cli.ControlPlane;
+using OpenMme.ControlPlane.State;
 using OpenMme.Host;
 using OpenMme.Samples;
 
@@ -26,9 +28,11 @@ internal static class ServeCommand
             CustomParser = OptionParsers.Int,
         };
         var router = new RouterCommandOptions(forServe: true);
+        var controlPlane = new ControlPlaneCommandOptions();
         var command = new Command("serve", "Serve every model in the model source on one endpoint, loading each on first use.") { demo, instances };
         options.AddTo(command);
         router.AddTo(command);
+        controlPlane.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
@@ -51,15 +55,40 @@ internal static class ServeCommand
                 await WriteDemoModelsAsync(settings, output, errors).ConfigureAwait(false);
             }
 
+            var controlPlaneSettings = controlPlane.Build(result, settings.Http.AccountId);
+            var problems = controlPlaneSettings.Validate();
+            foreach (var problem in problems)
+            {
+                await errors.WriteLineAsync(problem).ConfigureAwait(false);
+            }
+
+            if (problems.Count > 0)
+            {
+                return 2;
+            }
+
+            StateStore store;
+            try
+            {
+                store = await StateStore.OpenAsync(controlPlaneSettings.DatabasePath, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                await errors.WriteLineAsync($"openmme serve: cannot open the control plane's state {Path.GetFullPath(controlPlaneSettings.DatabasePath)}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            var frontDoor = new ControlPlaneFrontDoor(controlPlaneSettings, store, settings, output);
             var demoLine = result.GetValue(demo) && settings.LocalModelFolder is not null;
             if (count > 1)
             {
                 var routerSettings = router.Build(result, settings.Http.EndpointName) with { ListenAddress = settings.ListenAddress, Port = settings.Port, JsonLogs = settings.JsonLogs };
-                return await FleetRunner.RunAsync(settings, count, routerSettings, address => AnnounceAsync(output, address, settings, demoLine), output, errors, cancellationToken)
-                    .ConfigureAwait(false);
+                return await FleetRunner.RunAsync(settings, count, routerSettings, address => AnnounceAsync(output, address, settings, demoLine), output, errors, cancellationToken,
+                    frontDoor).ConfigureAwait(false);
             }
 
-            return await HostRunner.RunAsync(settings, "serve", output, address => AnnounceAsync(output, address, settings, demoLine), errors, cancellationToken).ConfigureAwait(false);
+            return await HostRunner.RunAsync(settings, "serve", output, address => AnnounceAsync(output, address, settings, demoLine), errors, cancellationToken, extension: frontDoor)
+                .ConfigureAwait(false);
         });
         return command;
     }
