@@ -18,6 +18,7 @@ internal sealed partial class EndpointDeployer(StateStore store, IEndpointProvis
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _turns = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<Task, byte> _work = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     /// <summary>Instances running for a variant of an endpoint (0 when it runs none).</summary>
     public int InstanceCount(string endpointName, string variantName) =>
@@ -90,8 +91,14 @@ internal sealed partial class EndpointDeployer(StateStore store, IEndpointProvis
         }
     }
 
+    /// <summary>Stops as <see cref="StopAsync"/> does; a second call does nothing (the container disposes it once as itself and once as a hosted service).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stopping.Dispose();
     }
