@@ -161,6 +161,36 @@ public sealed class ServeControlPlaneTests : IDisposable
         Assert.Empty(SageMakerJsonClient.HostProcesses(_endpoint));
     }
 
+    [Fact]
+    public async Task A_single_model_endpoint_serves_its_one_model_and_refuses_a_target_model()
+    {
+        using var serve = await StartServeAsync();
+        using var client = new SageMakerJsonClient(serve.Address);
+        var sample = Samples[1];
+        var artifact = new Uri(_directory.Combine("mm", sample.Name)).AbsoluteUri;
+        var model = Model("single", artifact);
+        model["PrimaryContainer"]!["Mode"] = "SingleModel";
+        ((JsonObject)model["PrimaryContainer"]!).Remove("MultiModelConfig");
+        await client.OkAsync("CreateModel", model);
+        await client.OkAsync("CreateEndpointConfig", Config("single-config", "single", 1));
+        await client.OkAsync("CreateEndpoint", new JsonObject { ["EndpointName"] = _endpoint, ["EndpointConfigName"] = "single-config" });
+        Assert.Equal("InService", (await client.WaitSettledAsync(_endpoint, Settle)).GetProperty("EndpointStatus").GetString());
+
+        using (var response = await client.InvokeAsync(_endpoint, null, SampleWriter.RequestJson(sample)))
+        {
+            var body = await response.Content.ReadAsByteArrayAsync();
+            Assert.True(response.IsSuccessStatusCode, System.Text.Encoding.UTF8.GetString(body));
+            SampleAssert.SameKServeAnswer(SampleWriter.ResponseJson(sample, sample.Name), body);
+        }
+
+        using var refused = await client.InvokeAsync(_endpoint, Samples[0].Name, SampleWriter.RequestJson(Samples[0]));
+        Assert.Equal(400, (int)refused.StatusCode);
+        Assert.Equal("ValidationError", refused.Headers.GetValues("x-amzn-ErrorType").Single());
+        Assert.Contains("TARGET_MODEL_HEADER_NOT_SUPPORTED", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await client.OkAsync("DeleteEndpoint", new JsonObject { ["EndpointName"] = _endpoint });
+        await WaitAsync(() => SageMakerJsonClient.HostProcesses(_endpoint).Count == 0, "the endpoint's instances stopped");
+    }
+
     private Task<ServeProcess> StartServeAsync(params string[] more) => ServeProcess.StartAsync(_directory.Path,
         ["serve", "--port", "0", "--memory-budget", "256MB", "--disk-budget", "256MB", "--drain-delay", "0", "--state-dir", "state", .. more]);
 
