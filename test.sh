@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite and ends with "N passed, N failed[, N skipped]".
-# Installs what it needs (NuGet packages, npm packages of test/compat, dnsmasq); exits non-zero on any failure.
+# Installs what it needs (NuGet packages, npm packages of test/compat, dnsmasq, python3-boto3 and awscli); exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +12,12 @@ mkdir -p "$results"
 if ! command -v dnsmasq >/dev/null && [ ! -x /usr/sbin/dnsmasq ]; then
   (apt-get update -qq && apt-get install -y -qq dnsmasq-base) > "$results/apt-dnsmasq.log" 2>&1 \
     || { echo "Could not install dnsmasq-base (needed by the fleet's DNS test; see $results/apt-dnsmasq.log): run 'apt-get install -y dnsmasq-base' as root." >&2; cat "$results/apt-dnsmasq.log" >&2; }
+fi
+
+# boto3/botocore and the AWS CLI from Debian's packages: the control plane's compatibility tests.
+if ! /usr/bin/python3 -c "import boto3" 2>/dev/null || ! command -v aws >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq python3-boto3 awscli) > "$results/apt-boto3.log" 2>&1 \
+    || { echo "Could not install python3-boto3 and awscli (needed by the control plane's boto3 tests; see $results/apt-boto3.log): run 'apt-get install -y python3-boto3 awscli' as root." >&2; cat "$results/apt-boto3.log" >&2; }
 fi
 
 dotnet restore OpenMme.slnx --nologo -v quiet || exit 1
@@ -79,6 +85,16 @@ else
   echo "npm ci failed in test/compat:" >&2; cat "$results/npm-ci.log" >&2
   failed=$((failed + 1))
 fi
+
+# Compatibility tests: boto3 (Debian's python3-boto3) and the AWS CLI against the control plane of a real `openmme serve`.
+boto3_log="$results/compat-boto3.log"
+OPENMME_DLL="$PWD/src/OpenMme.Cli/bin/Release/net10.0/openmme.dll" /usr/bin/python3 test/compat/control_plane_boto3.py > "$boto3_log" 2>&1 || status=1
+boto3_ran=$(grep -o '^Ran [0-9]*' "$boto3_log" | grep -o '[0-9]*' || echo 0)
+boto3_bad=$(( $(grep -o 'failures=[0-9]*' "$boto3_log" | grep -o '[0-9]*' || echo 0) + $(grep -o 'errors=[0-9]*' "$boto3_log" | grep -o '[0-9]*' || echo 0) ))
+boto3_skipped=$(grep -o 'skipped=[0-9]*' "$boto3_log" | grep -o '[0-9]*' || echo 0)
+if [ "$boto3_ran" -eq 0 ]; then boto3_bad=1; fi
+passed=$((passed + boto3_ran - boto3_bad - boto3_skipped)); failed=$((failed + boto3_bad)); skipped=$((skipped + boto3_skipped))
+if [ "$boto3_bad" -gt 0 ]; then cat "$boto3_log" >&2; fi
 
 if [ "$found" -ne "$runs" ]; then
   echo "Only $found of $runs test runs (${#projects[@]} projects and the fleet run) reported results; a test host crashed." >&2
