@@ -60,6 +60,9 @@ public sealed class EndpointFleets(IHttpForwarder forwarder, IMeterFactory meter
     /// <summary>The published fleet of <paramref name="endpointName"/>.</summary>
     public bool TryGet(string endpointName, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out EndpointFleet? fleet) => _published.TryGetValue(endpointName, out fleet);
 
+    /// <summary>The published fleet of <paramref name="endpointName"/>, looked up without making a string (per request).</summary>
+    public bool TryGet(ReadOnlySpan<char> endpointName, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out EndpointFleet? fleet) => _published.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(endpointName, out fleet);
+
     /// <summary>Stops every fleet's health checks.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -26,9 +26,9 @@ public static class EndpointFleetsExtensions
             TryName(context.Request, out var name) && fleets.TryGet(name, out var fleet) ? fleet.InvokeAsync(context) : next(context));
     }
 
-    private static bool TryName(HttpRequest request, out string name)
+    private static bool TryName(HttpRequest request, out ReadOnlySpan<char> name)
     {
-        name = string.Empty;
+        name = default;
         var path = request.Path.Value;
         if (!HttpMethods.IsPost(request.Method) || path is null || !path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase)
             || !path.EndsWith(Suffix, StringComparison.OrdinalIgnoreCase) || path.Length <= Prefix.Length + Suffix.Length)
@@ -36,13 +36,7 @@ public static class EndpointFleetsExtensions
             return false;
         }
 
-        var span = path.AsSpan(Prefix.Length, path.Length - Prefix.Length - Suffix.Length);
-        if (span.Contains('/'))
-        {
-            return false;
-        }
-
-        name = span.ToString();
-        return true;
+        name = path.AsSpan(Prefix.Length, path.Length - Prefix.Length - Suffix.Length);
+        return !name.Contains('/');
     }
 }

@@ -10,6 +10,12 @@ internal sealed class LocalProvisionedEndpoint(EndpointFleets fleets, EndpointFl
     /// <summary>How long a replaced or withdrawn deployment's requests in flight may take to finish before its instances stop.</summary>
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a replaced or withdrawn deployment is left alone before its requests in flight are counted:
+    /// a request that looked its endpoint up just before the switch has not entered an instance yet.
+    /// </summary>
+    public static readonly TimeSpan SwitchGrace = TimeSpan.FromSeconds(1);
+
     private int _disposed;
 
     public int InstanceCount(string variantName) =>
@@ -35,6 +41,7 @@ internal sealed class LocalProvisionedEndpoint(EndpointFleets fleets, EndpointFl
             return;
         }
 
+        await Task.Delay(SwitchGrace).ConfigureAwait(false);
         var deadline = TimeProvider.System.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (fleet.InFlight > 0 && TimeProvider.System.GetTimestamp() < deadline)
         {

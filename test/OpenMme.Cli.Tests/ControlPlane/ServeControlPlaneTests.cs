@@ -79,6 +79,48 @@ public sealed class ServeControlPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task An_update_under_load_answers_every_request()
+    {
+        using var serve = await StartServeAsync();
+        using var client = new SageMakerJsonClient(serve.Address);
+        await CreateModelAndConfigsAsync(client);
+        await client.OkAsync("CreateEndpoint", new JsonObject { ["EndpointName"] = _endpoint, ["EndpointConfigName"] = "one" });
+        Assert.Equal("InService", (await client.WaitSettledAsync(_endpoint, Settle)).GetProperty("EndpointStatus").GetString());
+        var oldInstance = Assert.Single(SageMakerJsonClient.HostProcesses(_endpoint));
+
+        using var stop = new CancellationTokenSource();
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var answered = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        var load = Enumerable.Range(0, 2).Select(worker => Task.Run(async () =>
+        {
+            for (var i = worker; !stop.IsCancellationRequested; i++)
+            {
+                var sample = Samples[i % Samples.Length];
+                using var response = await client.InvokeAsync(_endpoint, sample.Name, SampleWriter.RequestJson(sample));
+                if (response.IsSuccessStatusCode)
+                {
+                    answered.AddOrUpdate(response.Headers.GetValues("x-Amzn-Invoked-Production-Variant").Single(), 1, (_, n) => n + 1);
+                }
+                else
+                {
+                    failures.Enqueue($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        })).ToArray();
+
+        await client.OkAsync("UpdateEndpoint", new JsonObject { ["EndpointName"] = _endpoint, ["EndpointConfigName"] = "two" });
+        Assert.Equal("InService", (await client.WaitSettledAsync(_endpoint, Settle)).GetProperty("EndpointStatus").GetString());
+        await WaitAsync(() => !SageMakerJsonClient.HostProcesses(_endpoint).Contains(oldInstance), "the old instance stopped");
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        Assert.Empty(failures);
+        Assert.True(answered.GetValueOrDefault("first") > 0, "no request reached the old fleet");
+        Assert.True(answered.GetValueOrDefault("second") > 0, "no request reached the new fleet");
+    }
+
+    [Fact]
     public async Task After_a_SIGKILL_serve_brings_its_endpoints_back_without_a_create_call()
     {
         var serve = await StartServeAsync();
