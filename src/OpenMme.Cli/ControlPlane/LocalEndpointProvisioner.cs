@@ -4,6 +4,7 @@ using OpenMme.ControlPlane.State;
 using OpenMme.Host;
 using OpenMme.MemoryTier;
 using OpenMme.Router;
+using OpenMme.Store;
 
 namespace OpenMme.Cli.ControlPlane;
 
@@ -28,6 +29,7 @@ internal sealed class LocalEndpointProvisioner(ModelHostSettings template, Endpo
             foreach (var variant in deployment.Variants)
             {
                 var (source, key) = Source(variant.Container);
+                await CheckReadableAsync(variant.Container.ModelDataUrl!, source, key, cancellationToken).ConfigureAwait(false);
                 var settings = Settings(endpointName, deployment.Generation, variant, source);
                 var count = variant.InstanceCount;
                 var started = new List<HostChild>(count);
@@ -107,6 +109,46 @@ internal sealed class LocalEndpointProvisioner(ModelHostSettings template, Endpo
 
         var slash = url.LastIndexOf('/');
         return (url[..(slash + 1)], url[(slash + 1)..]);
+    }
+
+    /// <summary>
+    /// Reads the store once before any instance starts: an <c>s3://</c> prefix must list (a missing bucket,
+    /// wrong credentials or an unreachable store fail the endpoint with the store's answer; an empty prefix is
+    /// fine, models may come later), and a single-model artifact must exist.
+    /// </summary>
+    private async Task CheckReadableAsync(string url, string source, string? key, CancellationToken cancellationToken)
+    {
+        if (!source.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var store = ModelStores.Open(source, template.S3);
+        try
+        {
+            if (key is not null)
+            {
+                if (await store.StatAsync(key, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    throw new ProvisioningException($"Could not read ModelDataUrl {url}: no such object.");
+                }
+
+                return;
+            }
+
+            await foreach (var _ in store.ListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+        }
+        catch (Exception e) when (e is not ProvisioningException and not OperationCanceledException)
+        {
+            throw new ProvisioningException($"Could not read ModelDataUrl {url}: {e.Message}");
+        }
+        finally
+        {
+            (store as IDisposable)?.Dispose();
+        }
     }
 
     private ModelHostSettings Settings(string endpointName, long generation, VariantDeployment variant, string source)

@@ -204,6 +204,40 @@ public sealed class ServeControlPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task An_s3_ModelDataUrl_is_the_endpoints_store_and_a_missing_bucket_fails_it()
+    {
+        using var bucket = await S3TestBucket.CreateAsync();
+        foreach (var sample in Samples)
+        {
+            await bucket.PutAsync(sample.Name, sample.Onnx);
+        }
+
+        var environment = new Dictionary<string, string>
+        {
+            ["AWS_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
+            ["AWS_REGION"] = "us-east-1",
+        };
+        using var serve = await ServeProcess.StartAsync(_directory.Path, environment,
+            ["serve", "--port", "0", "--memory-budget", "256MB", "--disk-budget", "256MB", "--drain-delay", "0", "--state-dir", "state", "--s3-endpoint", bucket.Endpoint]);
+        using var client = new SageMakerJsonClient(serve.Address);
+        await client.OkAsync("CreateModel", Model("in-s3", bucket.Source));
+        await client.OkAsync("CreateEndpointConfig", Config("s3-config", "in-s3", 1));
+        await client.OkAsync("CreateEndpoint", new JsonObject { ["EndpointName"] = _endpoint, ["EndpointConfigName"] = "s3-config" });
+        Assert.Equal("InService", (await client.WaitSettledAsync(_endpoint, Settle)).GetProperty("EndpointStatus").GetString());
+        await InvokeAllAsync(client, "first");
+
+        await client.OkAsync("CreateModel", Model("nowhere", "s3://no-such-bucket-" + Guid.NewGuid().ToString("N")[..8] + "/models/"));
+        await client.OkAsync("CreateEndpointConfig", Config("nowhere-config", "nowhere", 1));
+        var failing = _endpoint + "-f";
+        await client.OkAsync("CreateEndpoint", new JsonObject { ["EndpointName"] = failing, ["EndpointConfigName"] = "nowhere-config" });
+        var description = await client.WaitSettledAsync(failing, Settle);
+        Assert.Equal("Failed", description.GetProperty("EndpointStatus").GetString());
+        Assert.StartsWith("Could not read ModelDataUrl s3://no-such-bucket-", description.GetProperty("FailureReason").GetString(), StringComparison.Ordinal);
+        Assert.Empty(SageMakerJsonClient.HostProcesses(failing));
+    }
+
+    [Fact]
     public async Task A_single_model_endpoint_serves_its_one_model_and_refuses_a_target_model()
     {
         using var serve = await StartServeAsync();
