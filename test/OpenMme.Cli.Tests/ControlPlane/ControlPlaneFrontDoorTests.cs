@@ -108,7 +108,11 @@ public sealed class ControlPlaneFrontDoorTests : IAsyncLifetime
             ["EndpointConfigName"] = "cfg",
             ["ProductionVariants"] = new JsonArray(new JsonObject
             {
-                ["VariantName"] = "AllTraffic", ["ModelName"] = "m", ["InstanceType"] = "ml.c5.xlarge", ["InitialInstanceCount"] = 2, ["InitialVariantWeight"] = 0.5,
+                ["VariantName"] = "AllTraffic",
+                ["ModelName"] = "m",
+                ["InstanceType"] = "ml.c5.xlarge",
+                ["InitialInstanceCount"] = 2,
+                ["InitialVariantWeight"] = 0.5,
             }),
         });
 
