@@ -93,7 +93,9 @@ public static partial class ControlPlaneEndpoints
                     throw new ControlPlaneException(ControlPlaneErrors.Serialization, "The request body must be a JSON object.");
                 }
 
-                var result = await operation(document.RootElement, cancellationToken).ConfigureAwait(false);
+                // SQLite's async calls complete synchronously: keep them off a router's inline I/O threads.
+                var root = document.RootElement;
+                var result = await Task.Run(() => operation(root, cancellationToken), cancellationToken).ConfigureAwait(false);
                 context.Response.ContentType = ContentType;
                 await context.Response.WriteAsync(result.ToJsonString(Output), cancellationToken).ConfigureAwait(false);
             }

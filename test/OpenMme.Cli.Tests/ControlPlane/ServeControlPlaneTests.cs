@@ -121,6 +121,23 @@ public sealed class ServeControlPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task With_several_instances_the_router_front_door_serves_created_endpoints_and_its_own()
+    {
+        using var serve = await StartServeAsync("--instances", "2", "--models", "mm");
+        using var client = new SageMakerJsonClient(serve.Address);
+        await CreateModelAndConfigsAsync(client);
+        await client.OkAsync("CreateEndpoint", new JsonObject { ["EndpointName"] = _endpoint, ["EndpointConfigName"] = "two" });
+        Assert.Equal("InService", (await client.WaitSettledAsync(_endpoint, Settle)).GetProperty("EndpointStatus").GetString());
+
+        await InvokeAllAsync(client, "second");
+        using var own = await client.InvokeAsync("local", Samples[0].Name, SampleWriter.RequestJson(Samples[0]));
+        Assert.True(own.IsSuccessStatusCode, await own.Content.ReadAsStringAsync());
+        Assert.Equal("AllTraffic", own.Headers.GetValues("x-Amzn-Invoked-Production-Variant").Single());
+        await client.OkAsync("DeleteEndpoint", new JsonObject { ["EndpointName"] = _endpoint });
+        await WaitAsync(() => SageMakerJsonClient.HostProcesses(_endpoint).Count == 0, "the endpoint's instances stopped");
+    }
+
+    [Fact]
     public async Task After_a_SIGKILL_serve_brings_its_endpoints_back_without_a_create_call()
     {
         var serve = await StartServeAsync();
