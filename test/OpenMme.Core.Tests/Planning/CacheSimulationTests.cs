@@ -29,6 +29,22 @@ public sealed class CacheSimulationTests
         }
     }
 
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.7)]
+    [InlineData(0.9)]
+    public void Among_large_slow_models_and_small_fast_ones_tinylfu_spends_no_more_load_time_than_gdsf(double share)
+    {
+        PlanModel[] models = [.. Enumerable.Range(0, 64).Select(i => LoadCostModel.Model($"model-{i:D4}.onnx", i < 4 ? 20_000_000 : 200_000))];
+        var requests = RequestTrace.Parse("zipf:1.0", models.Length, 1, rankByName: true, [.. models.Select(m => m.Name)]).Take(300_000, new Random(0));
+        var memory = (long)(models.Sum(m => m.Bytes) * share);
+
+        var gdsf = new CacheSimulation(models, "gdsf", memory, 1).Run(requests);
+        var tinylfu = new CacheSimulation(models, "tinylfu", memory, 1).Run(requests);
+
+        Assert.True(tinylfu.LoadSeconds <= gdsf.LoadSeconds, $"tinylfu {tinylfu.LoadSeconds:F1} s of loading, gdsf {gdsf.LoadSeconds:F1} s at {share:P0}");
+    }
+
     [Fact]
     public void The_sums_agree_with_the_outcomes()
     {

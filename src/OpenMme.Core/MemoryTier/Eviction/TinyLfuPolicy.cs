@@ -139,12 +139,13 @@ internal sealed class TinyLfuPolicy : IEvictionPolicy
             return 0;
         }
 
-        // While memory is full, room in the main region is room a load just took or is about to take (a model
-        // larger than the window evicted it on its way in): the candidate is weighed against models filling all
-        // of its size, not only the part that does not fit.
+        // The candidate is weighed against the models filling only the bytes it lacks. Room in the main region is
+        // room its own load cleared (a model larger than the window evicted the least worth per byte on its way in):
+        // weighing it over its whole size would reach past them to the models most worth keeping, and turn away a
+        // large model worth more than what its load displaced (docs/benchmarks.md, large slow models).
         long gathered = 0;
         double displacedWorth = 0;
-        while (gathered < candidate.Bytes && LeastInMain() is { } victim)
+        while (gathered < candidate.Bytes - room && LeastInMain() is { } victim)
         {
             _main.Remove(victim);
             if (victim.IsEvictable)
