@@ -30,6 +30,24 @@ public sealed class CacheSimulationTests
     }
 
     [Theory]
+    [InlineData("shift:1.0:50000")]
+    [InlineData("shift:0.8:50000")]
+    public void When_popularity_shifts_tinylfu_is_never_more_than_a_point_below_lru_in_any_block(string trace)
+    {
+        var requests = RequestTrace.Parse(trace, Models.Length, seed: 1).Take(300_000, new Random(0));
+        foreach (var share in (double[])[0.05, 0.1, 0.2])
+        {
+            var memory = (long)(Models.Sum(m => m.Bytes) * share);
+            var lru = new CacheSimulation(Models, "lru", memory, 1).Run(requests, segmentLength: 2_500).SegmentHitRatios;
+            var tinylfu = new CacheSimulation(Models, "tinylfu", memory, 1).Run(requests, segmentLength: 2_500).SegmentHitRatios;
+
+            var worst = Enumerable.Range(0, lru.Count).Min(b => tinylfu[b] - lru[b]);
+
+            Assert.True(worst >= -0.01, $"tinylfu {worst:+0.000;-0.000} against lru in its worst block of 2,500 requests at {share:P0}");
+        }
+    }
+
+    [Theory]
     [InlineData(0.5)]
     [InlineData(0.7)]
     [InlineData(0.9)]
