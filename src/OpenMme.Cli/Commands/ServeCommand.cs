@@ -54,7 +54,10 @@ internal static class ServeCommand
             var demoLine = result.GetValue(demo) && settings.LocalModelFolder is not null;
             if (count > 1)
             {
-                var routerSettings = router.Build(result, settings.Http.EndpointName) with { ListenAddress = settings.ListenAddress, Port = settings.Port, JsonLogs = settings.JsonLogs };
+                var routerSettings = router.Build(result, settings.Http.EndpointName) with
+                {
+                    ListenAddress = settings.ListenAddress, Port = settings.Port, JsonLogs = settings.JsonLogs, Signing = settings.Signing,
+                };
                 return await FleetRunner.RunAsync(settings, count, routerSettings, address => AnnounceAsync(output, address, settings, demoLine), output, errors, cancellationToken)
                     .ConfigureAwait(false);
             }
