@@ -9,7 +9,8 @@ namespace OpenMme.Host;
 /// <summary>
 /// The runtime API of a real instance on loopback with access keys configured: requests signed with a
 /// configured key are served; a wrong secret, an unknown key, a tampered body, a stale date or no
-/// signature get 403 with AWS's code and message before any model is loaded or run.
+/// signature get 403 with AWS's code and message before any model is loaded or run. Through a fleet
+/// (OPENMME_TEST_FLEET), the router verifies, as <c>serve --instances</c> composes it.
 /// </summary>
 public sealed class SignedRequestTests
 {
@@ -38,7 +39,7 @@ public sealed class SignedRequestTests
             await HostFixture.AssertExpectedAsync(warm, first);
         }
 
-        var before = host.Cache.Counters;
+        var before = host.Caches.Select(c => c.Counters).ToArray();
         foreach (var sample in new[] { warm, cold })
         {
             var body = SampleWriter.RequestJson(sample);
@@ -74,7 +75,7 @@ public sealed class SignedRequestTests
         }
 
         // Nothing was leased, loaded or run: every counter of the memory tier is as it was, and the cold model is not loaded.
-        Assert.Equal(before, host.Cache.Counters);
+        Assert.Equal(before, host.Caches.Select(c => c.Counters).ToArray());
         var models = await host.Client.GetStringAsync("/models");
         Assert.Contains(warm.Name, models, StringComparison.Ordinal);
         Assert.DoesNotContain(cold.Name, models, StringComparison.Ordinal);
