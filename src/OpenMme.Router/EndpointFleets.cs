@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using OpenMme.Telemetry;
+using OpenMme.Wire.Auth;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace OpenMme.Router;
@@ -12,7 +13,8 @@ namespace OpenMme.Router;
 /// fleet under a name that has one swaps them at once: requests that started keep their fleet, new
 /// ones take the new one (an update never drops a request).
 /// </summary>
-public sealed class EndpointFleets(IHttpForwarder forwarder, IMeterFactory meters, ILoggerFactory loggers) : IAsyncDisposable
+/// <remarks>Its fleets verify runtime API signatures with the front door's <see cref="SigV4Verifier"/>: a created endpoint asks for what the built-in one does.</remarks>
+public sealed class EndpointFleets(IHttpForwarder forwarder, IMeterFactory meters, SigV4Verifier signatures, ILoggerFactory loggers) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, EndpointFleet> _published = new(StringComparer.OrdinalIgnoreCase);
 
@@ -36,7 +38,7 @@ public sealed class EndpointFleets(IHttpForwarder forwarder, IMeterFactory meter
         var fleets = new VariantFleet[variants.Count];
         for (var i = 0; i < fleets.Length; i++)
         {
-            fleets[i] = new VariantFleet(variants[i], endpointName, forwarder, _invoker, _client, _metrics, loggers);
+            fleets[i] = new VariantFleet(variants[i], endpointName, forwarder, _invoker, _client, _metrics, signatures, loggers);
         }
 
         return new EndpointFleet(endpointName, fleets);

@@ -1,5 +1,6 @@
 using OpenMme.Failures;
 using OpenMme.Wire;
+using OpenMme.Wire.Auth;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace OpenMme.Router;
@@ -10,10 +11,12 @@ namespace OpenMme.Router;
 /// instance in the model's order, with the body read once and sent again; a response that has
 /// started is never replayed. The answer carries <c>X-OpenMme-Instance</c> and
 /// <c>X-OpenMme-Route</c>, and what the instance says in <c>X-OpenMme-Cache</c> teaches the router
-/// where the model is loaded.
+/// where the model is loaded. A runtime API request is verified (SigV4) before it goes anywhere: a
+/// refused one never reaches an instance.
 /// </summary>
 public sealed partial class FleetForwarder(
-    IHttpForwarder forwarder, HttpMessageInvoker invoker, Fleet fleet, Placement placement, RouterSettings settings, RouterMetrics metrics, ILogger<FleetForwarder> logger)
+    IHttpForwarder forwarder, HttpMessageInvoker invoker, Fleet fleet, Placement placement, RouterSettings settings, RouterMetrics metrics,
+    SigV4Verifier signatures, ILogger<FleetForwarder> logger)
 {
     public const string InstanceHeader = "X-OpenMme-Instance";
     public const string RouteHeader = "X-OpenMme-Route";
@@ -36,6 +39,14 @@ public sealed partial class FleetForwarder(
 
         using (body)
         {
+            if (surface == WireSurface.RuntimeApi && signatures.Verify(context.Request, body.Span) is { IsAccepted: false } refused)
+            {
+                LogRefused(context.TraceIdentifier, WireErrors.For(refused.Failure).Code, refused.Message);
+                context.Response.Headers[SageMakerHeaders.RequestId] = context.TraceIdentifier;
+                await WireErrors.WriteAsync(context, refused, surface).ConfigureAwait(false);
+                return;
+            }
+
             await ForwardAsync(context, model ?? string.Empty, body).ConfigureAwait(false);
         }
     }
@@ -118,6 +129,9 @@ public sealed partial class FleetForwarder(
         RouteReason.Spill => "spill",
         _ => "random",
     };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} refused before forwarding ({Code}): {Reason}")]
+    private partial void LogRefused(string requestId, string code, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Request for {Model} not delivered to {Instance}, trying the next instance: {Reason}")]
     private partial void LogFailover(string instance, string model, string reason);

@@ -58,7 +58,7 @@ public sealed class Placement(PlacementPolicy policy, int spillThreshold)
         Span<byte> name = byteCount <= 4096 ? stackalloc byte[byteCount] : new byte[byteCount];
         name = name[..Encoding.UTF8.GetBytes(model, name)];
         var order = new FleetInstance[instances.Count];
-        var scores = new ulong[instances.Count];
+        Span<ulong> scores = instances.Count <= 256 ? stackalloc ulong[instances.Count] : new ulong[instances.Count];
         for (var i = 0; i < order.Length; i++)
         {
             order[i] = instances[i];
@@ -67,7 +67,7 @@ public sealed class Placement(PlacementPolicy policy, int spillThreshold)
             scores[i] = ~XxHash64.HashToUInt64(name, instances[i].Seed);
         }
 
-        Array.Sort(scores, order);
+        scores.Sort(order.AsSpan());
         return order;
     }
 

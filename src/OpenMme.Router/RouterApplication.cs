@@ -1,6 +1,7 @@
 using System.Net;
 using OpenMme.Telemetry;
 using OpenMme.Wire;
+using OpenMme.Wire.Auth;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -33,6 +34,7 @@ public static class RouterApplication
 
         var services = builder.Services;
         services.AddSingleton(settings);
+        services.AddRequestSigning(settings.Signing);
         services.AddSingleton(settings.Source());
         services.AddSingleton<Fleet>();
         services.AddSingleton(new Placement(settings.Policy, settings.SpillThreshold));

@@ -1,4 +1,5 @@
 using System.Net;
+using OpenMme.Wire.Auth;
 
 namespace OpenMme.Router;
 
@@ -56,10 +57,13 @@ public sealed record RouterSettings
     /// <summary>Logs as JSON lines instead of plain text.</summary>
     public bool JsonLogs { get; init; }
 
+    /// <summary>Whether the runtime API verifies AWS SigV4 signatures before forwarding, and with which keys.</summary>
+    public RequestSigningSettings Signing { get; init; } = new();
+
     /// <summary>What is wrong with the settings, one sentence each; empty when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
-        var problems = new List<string>();
+        var problems = new List<string>(Signing.Validate(ListenAddress));
         if (DnsName is null && Instances.Count == 0)
         {
             problems.Add("Name the instances: --instance URL (repeatable) or --dns NAME.");

@@ -1,3 +1,4 @@
+using OpenMme.Wire.Auth;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace OpenMme.Router;
@@ -15,13 +16,13 @@ public sealed class VariantFleet : IAsyncDisposable
     private bool _disposed;
 
     internal VariantFleet(VariantFleetSpec spec, string endpointName, IHttpForwarder forwarder, HttpMessageInvoker invoker, HttpClient client, RouterMetrics metrics,
-        ILoggerFactory loggers)
+        SigV4Verifier signatures, ILoggerFactory loggers)
     {
         Spec = spec;
         Settings = new RouterSettings { EndpointName = endpointName, Instances = spec.Instances };
         Fleet = new Fleet(loggers.CreateLogger<Fleet>());
         Placement = new Placement(Settings.Policy, Settings.SpillThreshold);
-        Forwarder = new FleetForwarder(forwarder, invoker, Fleet, Placement, Settings, metrics, loggers.CreateLogger<FleetForwarder>());
+        Forwarder = new FleetForwarder(forwarder, invoker, Fleet, Placement, Settings, metrics, signatures, loggers.CreateLogger<FleetForwarder>());
         _monitor = new FleetMonitor(Fleet, Settings, Settings.Source(), client, loggers.CreateLogger<FleetMonitor>());
     }
 

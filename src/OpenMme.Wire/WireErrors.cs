@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using OpenMme.Failures;
+using OpenMme.Wire.Auth;
 
 namespace OpenMme.Wire;
 
@@ -45,14 +46,37 @@ public static class WireErrors
         _ => InternalFailure,
     };
 
+    /// <summary>
+    /// A refused signature: 403 with the code AWS services answer, the same on the runtime API and the
+    /// control plane (only the body's shape differs, see <see cref="WriteAsync(HttpContext, WireError, string, WireSurface)"/>).
+    /// </summary>
+    public static WireError For(SignatureFailure failure) => failure switch
+    {
+        SignatureFailure.Missing => new(StatusCodes.Status403Forbidden, "MissingAuthenticationTokenException"),
+        SignatureFailure.Incomplete => new(StatusCodes.Status403Forbidden, "IncompleteSignatureException"),
+        SignatureFailure.UnknownAccessKey => new(StatusCodes.Status403Forbidden, "UnrecognizedClientException"),
+        SignatureFailure.Invalid => new(StatusCodes.Status403Forbidden, "InvalidSignatureException"),
+        _ => InternalFailure,
+    };
+
     /// <summary>The container contract answers a missing artifact with 404 (SageMaker's load API), the runtime API with 400.</summary>
     public static WireError ForContainerLoad(FailureKind kind) =>
         kind == FailureKind.ArtifactNotFound ? new(StatusCodes.Status404NotFound, "ValidationError") : For(kind, WireSurface.ContainerContract);
 
     public static Task WriteAsync(HttpContext context, FailureKind kind, WireSurface surface, string message) => WriteAsync(context, For(kind, surface), message);
 
-    public static async Task WriteAsync(HttpContext context, WireError error, string message)
+    /// <summary>Answers a refused signature on <paramref name="surface"/>.</summary>
+    public static Task WriteAsync(HttpContext context, SignatureCheck check, WireSurface surface) => WriteAsync(context, For(check.Failure), check.Message, surface);
+
+    public static Task WriteAsync(HttpContext context, WireError error, string message) => WriteAsync(context, error, message, WireSurface.RuntimeApi);
+
+    /// <summary>
+    /// Writes <paramref name="error"/>: the code in <c>x-amzn-ErrorType</c>, and a JSON body with <c>message</c>
+    /// (REST-JSON, the runtime API) or also <c>__type</c> (JSON 1.1, the control plane).
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, WireError error, string message, WireSurface surface)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var response = context.Response;
         if (response.HasStarted)
         {
@@ -66,6 +90,11 @@ public static class WireErrors
         using (var writer = new Utf8JsonWriter(body, WriterOptions))
         {
             writer.WriteStartObject();
+            if (surface == WireSurface.ControlPlane)
+            {
+                writer.WriteString("__type"u8, error.Code);
+            }
+
             if (error.ModelErrorCode is not null)
             {
                 writer.WriteString("ErrorCode"u8, error.ModelErrorCode);

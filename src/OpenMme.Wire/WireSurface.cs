@@ -8,4 +8,7 @@ public enum WireSurface
 
     /// <summary>The SageMaker multi-model container contract: this instance as the platform sees a container.</summary>
     ContainerContract,
+
+    /// <summary>SageMaker's JSON 1.1 control plane: errors carry their code in the body's <c>__type</c> too.</summary>
+    ControlPlane,
 }

@@ -3,6 +3,7 @@ using OpenMme.Host;
 using OpenMme.Samples;
 using OpenMme.TestSupport;
 using OpenMme.Wire;
+using OpenMme.Wire.Auth;
 
 namespace OpenMme.Router;
 
@@ -27,6 +28,7 @@ public sealed class EndpointFleetsTests : IAsyncLifetime
         Directory.CreateDirectory(_root.Combine("models"));
         await File.WriteAllBytesAsync(_root.Combine("models", _sample.Name), _sample.Onnx);
         var builder = WireApplication.CreateBuilder("127.0.0.1", 0, jsonLogs: false, _ => { });
+        builder.Services.AddRequestSigning(new RequestSigningSettings());
         builder.Services.AddEndpointFleets();
         _frontDoor = builder.Build();
         _frontDoor.UseEndpointFleets();

@@ -117,6 +117,9 @@ internal sealed class FleetFixture : IAsyncDisposable
         return app;
     }
 
+    /// <summary>What the memory tier of instance <paramref name="index"/> has counted.</summary>
+    public MemoryTier.ModelCacheCounters Counters(int index) => _hosts[index]!.Services.GetRequiredService<MemoryTier.ModelCache>().Counters;
+
     /// <summary>The address of instance <paramref name="index"/> as the router names it (host:port).</summary>
     public string InstanceId(int index) => WireApplication.ListeningAddress(_hosts[index]!).Authority;
 

@@ -23,13 +23,18 @@ ROLE = "arn:aws:iam::000000000000:role/SageMakerRole"
 
 
 class Serve:
-    def __init__(self):
+    def __init__(self, access_keys=None):
         self.folder = tempfile.mkdtemp(prefix="openmme-boto3-")
         dll = os.environ["OPENMME_DLL"]
+        more = []
+        if access_keys:
+            with open(os.path.join(self.folder, "keys"), "w") as f:
+                f.writelines(f"{key} {secret}\n" for key, secret in access_keys.items())
+            more = ["--access-keys", "keys"]
         subprocess.run(["dotnet", dll, "samples", "--out", os.path.join(self.folder, "mm"), "--count", "3", "--size", "20KB"],
                        check=True, stdout=subprocess.DEVNULL)
         self.process = subprocess.Popen(
-            ["dotnet", dll, "serve", "--port", "0", "--drain-delay", "0", "--memory-budget", "256MB", "--disk-budget", "256MB"],
+            ["dotnet", dll, "serve", "--port", "0", "--drain-delay", "0", "--memory-budget", "256MB", "--disk-budget", "256MB", *more],
             cwd=self.folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.time() + 60
         for line in self.process.stdout:
@@ -155,6 +160,48 @@ class ControlPlaneWithBoto3(unittest.TestCase):
         listed = subprocess.run([aws, "sagemaker", "list-models", "--name-contains", name, "--endpoint-url", self.serve.url],
                                 check=True, capture_output=True, text=True, env=environment)
         self.assertEqual([name], [m["ModelName"] for m in json.loads(listed.stdout)["Models"]])
+
+
+class SignedControlPlaneWithBoto3(unittest.TestCase):
+    """With access keys configured, both APIs verify boto3's SigV4 signatures."""
+
+    KEY, SECRET = "AKIDOPENMME", "openmme-secret-key"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.serve = Serve(access_keys={cls.KEY: cls.SECRET})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.serve.stop()
+
+    def client(self, service, secret):
+        return boto3.client(service, endpoint_url=self.serve.url, region_name="us-east-1", aws_access_key_id=self.KEY, aws_secret_access_key=secret)
+
+    def test_signed_requests_succeed_and_a_wrong_secret_is_refused_on_both_apis(self):
+        sm, runtime = self.client("sagemaker", self.SECRET), self.client("sagemaker-runtime", self.SECRET)
+        name = "signed-" + uuid.uuid4().hex[:8]
+        sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Mode": "MultiModel", "ModelDataUrl": self.serve.models_url()})
+        sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[
+            {"VariantName": "AllTraffic", "ModelName": name, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}])
+        sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
+        sm.get_waiter("endpoint_in_service").wait(EndpointName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 90})
+        response = runtime.invoke_endpoint(EndpointName=name, TargetModel="fp32-000.onnx", ContentType="application/json",
+                                           Body=self.serve.read("fp32-000.request.json"))
+        self.assertEqual("AllTraffic", response["InvokedProductionVariant"])
+
+        wrong_sm, wrong_runtime = self.client("sagemaker", "not-the-secret"), self.client("sagemaker-runtime", "not-the-secret")
+        with self.assertRaises(botocore.exceptions.ClientError) as raised:
+            wrong_sm.create_model(ModelName=name + "-x", ExecutionRoleArn=ROLE, PrimaryContainer={"Mode": "MultiModel", "ModelDataUrl": self.serve.models_url()})
+        self.assertEqual(403, raised.exception.response["ResponseMetadata"]["HTTPStatusCode"])
+        self.assertEqual("InvalidSignatureException", raised.exception.response["Error"]["Code"])
+        with self.assertRaises(botocore.exceptions.ClientError) as raised:
+            wrong_runtime.invoke_endpoint(EndpointName=name, TargetModel="fp32-000.onnx", ContentType="application/json",
+                                          Body=self.serve.read("fp32-000.request.json"))
+        self.assertEqual(403, raised.exception.response["ResponseMetadata"]["HTTPStatusCode"])
+        self.assertNotIn(name + "-x", [m["ModelName"] for m in sm.list_models(NameContains=name)["Models"]])
+        sm.delete_endpoint(EndpointName=name)
+        sm.get_waiter("endpoint_deleted").wait(EndpointName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
 
 
 if __name__ == "__main__":

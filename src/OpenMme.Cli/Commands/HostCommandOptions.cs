@@ -5,6 +5,7 @@ using OpenMme.Host;
 using OpenMme.MemoryTier;
 using OpenMme.MemoryTier.Eviction;
 using OpenMme.Store;
+using OpenMme.Wire.Auth;
 
 namespace OpenMme.Cli.Commands;
 
@@ -70,6 +71,7 @@ internal sealed class HostCommandOptions
             CustomParser = OptionParsers.Double,
         };
         JsonLogs = new Option<bool>("--json-logs") { Description = "Write logs as JSON lines." };
+        Signing = new SigningCommandOptions();
     }
 
     public Option<string> Models { get; }
@@ -110,6 +112,8 @@ internal sealed class HostCommandOptions
 
     public Option<string?> AccessLog { get; }
 
+    public SigningCommandOptions Signing { get; }
+
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
@@ -117,6 +121,8 @@ internal sealed class HostCommandOptions
         {
             command.Options.Add(option);
         }
+
+        Signing.AddTo(command);
     }
 
     /// <summary>
@@ -139,8 +145,15 @@ internal sealed class HostCommandOptions
             return null;
         }
 
+        var signing = await Signing.BuildAsync(result, errors).ConfigureAwait(false);
+        if (signing is null)
+        {
+            return null;
+        }
+
         var settings = new ModelHostSettings
         {
+            Signing = signing,
             ModelSource = result.GetValue(Models)!,
             Port = result.GetValue(Port),
             ListenAddress = result.GetValue(Host)!,
@@ -178,12 +191,15 @@ internal sealed class HostCommandOptions
     /// <summary>
     /// The command line of a <c>host</c> child with these settings and its share of the budgets:
     /// <c>serve --instances N</c> gives each child 1/N of memory and disk, and a cache folder of its own.
+    /// Children listen on loopback without verifying signatures: only the router in front of them is
+    /// reachable from elsewhere, and it verifies (forwarded, a request's Host header no longer matches its signature).
     /// </summary>
     public static List<string> ChildArguments(ModelHostSettings settings, int index, int count, int port)
     {
+        var address = RequestSigningSettings.IsLoopback(settings.ListenAddress) ? settings.ListenAddress : "127.0.0.1";
         var arguments = new List<string>
         {
-            "host", "--models", settings.ModelSource, "--host", settings.ListenAddress, "--port", port.ToString(CultureInfo.InvariantCulture),
+            "host", "--models", settings.ModelSource, "--host", address, "--port", port.ToString(CultureInfo.InvariantCulture), "--auth", "none",
             "--memory-budget", (settings.MemoryBudgetBytes / count).ToString(CultureInfo.InvariantCulture),
             "--disk-budget", (settings.DiskBudgetBytes / count).ToString(CultureInfo.InvariantCulture),
             "--cache-dir", Path.Combine(settings.CacheDirectory, $"instance-{index}"),

@@ -27,7 +27,7 @@ internal static class HostRunner
         var address = app.ListeningAddress();
         await output.WriteLineAsync($"OpenMME serving {settings.LocalModelFolder ?? settings.ModelSource}{ServingAt}{address} (endpoint '{settings.Http.EndpointName}', "
             + $"memory {ByteSize.Format(settings.MemoryBudgetBytes)}, disk {ByteSize.Format(settings.DiskBudgetBytes)}, model cache {settings.ModelCache}, "
-            + $"eviction {settings.EvictionPolicy}"
+            + $"eviction {settings.EvictionPolicy}, {SigningText(settings.Signing)}"
             + (settings.AccessLogPath is { } log ? $", access log {Path.GetFullPath(log)}" : string.Empty) + ").").ConfigureAwait(false);
         await started(address).ConfigureAwait(false);
 
@@ -35,6 +35,10 @@ internal static class HostRunner
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;
     }
+
+    /// <summary>The start-up line's word on signing, so nobody serves unsigned requests without being told.</summary>
+    public static string SigningText(Wire.Auth.RequestSigningSettings signing) =>
+        signing.IsEnabled ? $"SigV4 signatures required ({signing.AccessKeys.Count} access key{(signing.AccessKeys.Count == 1 ? string.Empty : "s")})" : "unsigned requests accepted";
 }
 
 /// <summary>

@@ -18,7 +18,13 @@ internal static class RouterCommand
         {
             var output = result.InvocationConfiguration.Output;
             var errors = result.InvocationConfiguration.Error;
-            var settings = options.Build(result);
+            var signing = await options.Signing.BuildAsync(result, errors).ConfigureAwait(false);
+            if (signing is null)
+            {
+                return OpenMmeCommand.UsageError;
+            }
+
+            var settings = options.Build(result) with { Signing = signing };
             var problems = settings.Validate();
             if (problems.Count > 0)
             {
@@ -58,7 +64,7 @@ internal static class RouterRunner
         var fleet = app.Services.GetRequiredService<Fleet>();
         await output.WriteLineAsync($"OpenMME router{HostRunner.ServingAt}{address} (endpoint '{settings.EndpointName}', {fleet.Healthy.Count} of {fleet.All.Count} instances healthy "
             + $"from {app.Services.GetRequiredService<IInstanceSource>().Description}, placement {(settings.Policy == PlacementPolicy.Random ? "random" : "rendezvous")}, "
-            + $"spill at {settings.SpillThreshold}).").ConfigureAwait(false);
+            + $"spill at {settings.SpillThreshold}, {HostRunner.SigningText(settings.Signing)}).").ConfigureAwait(false);
         await started(address).ConfigureAwait(false);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;

@@ -60,6 +60,7 @@ internal sealed class RouterCommandOptions
         Host = new Option<string>("--host") { HelpName = "address", Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
         Endpoint = new Option<string>("--endpoint-name") { HelpName = "name", Description = "Endpoint name of the runtime API.", DefaultValueFactory = _ => "local" };
         JsonLogs = new Option<bool>("--json-logs") { Description = "Write logs as JSON lines." };
+        Signing = new SigningCommandOptions();
     }
 
     public Option<string> Placement { get; }
@@ -86,6 +87,9 @@ internal sealed class RouterCommandOptions
 
     public Option<bool> JsonLogs { get; }
 
+    /// <summary><c>--auth</c> and <c>--access-keys</c> of <c>router</c> (<c>serve</c> has its own, shared with its one instance).</summary>
+    public SigningCommandOptions Signing { get; }
+
     public void AddTo(Command command)
     {
         foreach (var option in (Option[])[Placement, SpillAt, HealthInterval, HealthTimeout])
@@ -99,6 +103,8 @@ internal sealed class RouterCommandOptions
             {
                 command.Options.Add(option);
             }
+
+            Signing.AddTo(command);
         }
     }
 

@@ -82,7 +82,13 @@ internal static class ServeCommand
             var demoLine = result.GetValue(demo) && settings.LocalModelFolder is not null;
             if (count > 1)
             {
-                var routerSettings = router.Build(result, settings.Http.EndpointName) with { ListenAddress = settings.ListenAddress, Port = settings.Port, JsonLogs = settings.JsonLogs };
+                var routerSettings = router.Build(result, settings.Http.EndpointName) with
+                {
+                    ListenAddress = settings.ListenAddress,
+                    Port = settings.Port,
+                    JsonLogs = settings.JsonLogs,
+                    Signing = settings.Signing,
+                };
                 return await FleetRunner.RunAsync(settings, count, routerSettings, address => AnnounceAsync(output, address, settings, demoLine), output, errors, cancellationToken,
                     frontDoor).ConfigureAwait(false);
             }
@@ -103,11 +109,13 @@ internal static class ServeCommand
         }
     }
 
-    /// <summary>The copy-paste request for the first demo model.</summary>
+    /// <summary>The copy-paste request for the first demo model (signed by curl when the endpoint requires signatures).</summary>
     public static string CurlLine(Uri address, ModelHostSettings settings) =>
         $"curl -s {address.GetLeftPart(UriPartial.Authority)}/endpoints/{settings.Http.EndpointName}/invocations " +
         $"-H 'X-Amzn-SageMaker-Target-Model: fp32-000.onnx' -H 'Content-Type: application/json' " +
-        $"-d @{Path.Combine(DemoFolder(settings), "fp32-000.request.json")}";
+        $"-d @{Path.Combine(DemoFolder(settings), "fp32-000.request.json")}"
+        // With signing on, curl signs too (7.75 and later); the user puts in a key of theirs, never printed here.
+        + (settings.Signing.IsEnabled ? " --aws-sigv4 'aws:amz:us-east-1:sagemaker' --user 'ACCESS_KEY_ID:SECRET_ACCESS_KEY'" : string.Empty);
 
     // A folder as the user wrote it (relative paths stay short); a file:// source as the path it names.
     private static string DemoFolder(ModelHostSettings settings) =>

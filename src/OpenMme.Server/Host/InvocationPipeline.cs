@@ -6,16 +6,17 @@ using OpenMme.MemoryTier;
 using OpenMme.Store;
 using OpenMme.Telemetry;
 using OpenMme.Wire;
+using OpenMme.Wire.Auth;
 
 namespace OpenMme.Host;
 
 /// <summary>
-/// The invocation hot path shared by every HTTP surface: validate headers, read the body,
-/// lease the model (loading it when cold), take an invocation slot, decode, run, encode,
+/// The invocation hot path shared by every HTTP surface: read the body, verify the signature
+/// (runtime API), validate headers, lease the model (loading it when cold), take an invocation slot, decode, run, encode,
 /// answer. Failures become SageMaker wire errors through <see cref="WireErrors"/>.
 /// </summary>
 internal sealed partial class InvocationPipeline(
-    ModelCache cache, InvocationGate gate, OpenMmeMetrics metrics, ModelHostOptions options, ILogger<InvocationPipeline> logger)
+    ModelCache cache, InvocationGate gate, OpenMmeMetrics metrics, ModelHostOptions options, SigV4Verifier signatures, ILogger<InvocationPipeline> logger)
 {
     private const int MaxCustomAttributes = 1024;
     private const int MaxInferenceId = 64;
@@ -25,7 +26,8 @@ internal sealed partial class InvocationPipeline(
     /// <param name="target">The model: a name loaded under it, else a store key (null when the header was missing).</param>
     /// <param name="surface">The HTTP surface the request came in on, which decides how failures are answered.</param>
     /// <param name="loadedOnly">Only a model in memory now may answer (container contract's <c>/models/{name}/invoke</c>): never load.</param>
-    public async Task InvokeAsync(HttpContext context, string? target, WireSurface surface, bool loadedOnly = false)
+    /// <param name="endpointName">The endpoint the runtime API's path names, checked once the signature is: an unsigned request learns nothing.</param>
+    public async Task InvokeAsync(HttpContext context, string? target, WireSurface surface, bool loadedOnly = false, string? endpointName = null)
     {
         var started = Stopwatch.GetTimestamp();
         var response = context.Response;
@@ -35,6 +37,20 @@ internal sealed partial class InvocationPipeline(
         try
         {
             var request = context.Request;
+            using var body = await RequestBody.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
+            if (surface == WireSurface.RuntimeApi && signatures.Verify(request, body.Span) is { IsAccepted: false } refused)
+            {
+                LogRefused(requestId, WireErrors.For(refused.Failure).Code, refused.Message);
+                await WireErrors.WriteAsync(context, refused, surface).ConfigureAwait(false);
+                CountErrors(response.StatusCode);
+                return;
+            }
+
+            if (endpointName is not null && !string.Equals(endpointName, options.EndpointName, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ModelHostException(FailureKind.InvalidRequest, $"Endpoint {endpointName} of account {options.AccountId} not found.");
+            }
+
             if (target is null)
             {
                 throw new ModelHostException(FailureKind.InvalidRequest,
@@ -44,7 +60,6 @@ internal sealed partial class InvocationPipeline(
             ModelKey.Validate(target);
             CheckOptionalHeaders(request);
             var format = PayloadCodecs.RequestFormat(request.ContentType);
-            using var body = await RequestBody.ReadAsync(request, options.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
             using var lease = loadedOnly
                 ? cache.TryAcquireLoaded(target) ?? throw new ModelHostException(FailureKind.ModelNotLoaded, $"Model '{target}' is not loaded; load it with POST /models first.")
                 : await cache.AcquireAsync(target, requestId, context.RequestAborted).ConfigureAwait(false);
@@ -118,6 +133,9 @@ internal sealed partial class InvocationPipeline(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invocation of {Model} failed ({Kind}, request {RequestId}): {Reason}")]
     private partial void LogFailed(string? model, string requestId, FailureKind kind, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {RequestId} refused before any model was touched ({Code}): {Reason}")]
+    private partial void LogRefused(string requestId, string code, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Internal failure invoking {Model} (request {RequestId})")]
     private partial void LogInternalFailure(Exception exception, string? model, string requestId);

@@ -5,6 +5,7 @@ using OpenMme.Runtime;
 using OpenMme.Runtime.Onnx;
 using OpenMme.Store;
 using OpenMme.Telemetry;
+using OpenMme.Wire.Auth;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -25,6 +26,7 @@ public static class ModelHostServiceCollectionExtensions
         services.AddSingleton(settings);
         services.AddSingleton(settings.Http);
         services.AddSingleton(TimeProvider.System);
+        services.AddRequestSigning(settings.Signing);
         services.AddSingleton(_ => ModelStores.Open(settings.ModelSource, settings.S3));
         services.AddSingleton(sp => new DiskTier.DiskTier(
             new DiskTierOptions(settings.CacheDirectory, settings.DiskBudgetBytes, settings.Archive) { DownloadTimeout = settings.LoadTimeout },

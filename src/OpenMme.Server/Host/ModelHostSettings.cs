@@ -2,6 +2,7 @@ using OpenMme.DiskTier;
 using OpenMme.MemoryTier;
 using OpenMme.MemoryTier.Eviction;
 using OpenMme.Store;
+using OpenMme.Wire.Auth;
 
 namespace OpenMme.Host;
 
@@ -22,6 +23,9 @@ public sealed record ModelHostSettings
 
     /// <summary>Address Kestrel binds (loopback by default: a laptop endpoint is not a public service).</summary>
     public string ListenAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>Whether the runtime API verifies AWS SigV4 signatures, and with which keys.</summary>
+    public RequestSigningSettings Signing { get; init; } = new();
 
     /// <summary>TCP port; 0 picks a free one.</summary>
     public int Port { get; init; } = 8080;
@@ -174,6 +178,7 @@ public sealed record ModelHostSettings
             problems.Add($"--eviction-policy '{EvictionPolicy}' is not a policy; use one of {EvictionPolicies.Names}.");
         }
 
+        problems.AddRange(Signing.Validate(ListenAddress));
         if (Http.MaxBodyBytes < 1)
         {
             problems.Add($"The body limit {Http.MaxBodyBytes} must be positive.");

@@ -1,4 +1,3 @@
-using OpenMme.Failures;
 using OpenMme.Wire;
 
 namespace OpenMme.Host;
@@ -10,18 +9,8 @@ public static class RuntimeApiEndpoints
     public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder endpoints)
     {
         var pipeline = endpoints.ServiceProvider.GetRequiredService<InvocationPipeline>();
-        var options = endpoints.ServiceProvider.GetRequiredService<ModelHostOptions>();
         endpoints.MapPost("/endpoints/{endpointName}/invocations", (HttpContext context) =>
-        {
-            var endpointName = (string)context.Request.RouteValues["endpointName"]!;
-            if (!string.Equals(endpointName, options.EndpointName, StringComparison.OrdinalIgnoreCase))
-            {
-                context.Response.Headers[SageMakerHeaders.RequestId] = context.TraceIdentifier;
-                return WireErrors.WriteAsync(context, FailureKind.InvalidRequest, WireSurface.RuntimeApi, $"Endpoint {endpointName} of account {options.AccountId} not found.");
-            }
-
-            return pipeline.InvokeAsync(context, TargetModel(context.Request), WireSurface.RuntimeApi);
-        });
+            pipeline.InvokeAsync(context, TargetModel(context.Request), WireSurface.RuntimeApi, endpointName: (string)context.Request.RouteValues["endpointName"]!));
         return endpoints;
     }
 

@@ -138,6 +138,21 @@ public sealed class ServeControlPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task With_access_keys_an_unsigned_control_plane_request_is_refused_and_changes_nothing()
+    {
+        await File.WriteAllTextAsync(_directory.Combine("keys"), "AKIDEXAMPLE wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n");
+        using var serve = await StartServeAsync("--access-keys", "keys");
+        using var client = new SageMakerJsonClient(serve.Address);
+
+        var (status, body) = await client.CallAsync("CreateModel", Model("unsigned", ModelDataUrl));
+
+        Assert.Equal(403, status);
+        Assert.Equal("MissingAuthenticationTokenException", body.GetProperty("__type").GetString());
+        var store = await OpenMme.ControlPlane.State.StateStore.OpenAsync(_directory.Combine("state", "state.db"), CancellationToken.None);
+        Assert.Empty(await store.ListModelsAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task After_a_SIGKILL_serve_brings_its_endpoints_back_without_a_create_call()
     {
         var serve = await StartServeAsync();

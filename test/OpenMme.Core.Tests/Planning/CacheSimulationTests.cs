@@ -29,6 +29,40 @@ public sealed class CacheSimulationTests
         }
     }
 
+    [Theory]
+    [InlineData("shift:1.0:50000")]
+    [InlineData("shift:0.8:50000")]
+    public void When_popularity_shifts_tinylfu_is_never_more_than_a_point_below_lru_in_any_block(string trace)
+    {
+        var requests = RequestTrace.Parse(trace, Models.Length, seed: 1).Take(300_000, new Random(0));
+        foreach (var share in (double[])[0.05, 0.1, 0.2])
+        {
+            var memory = (long)(Models.Sum(m => m.Bytes) * share);
+            var lru = new CacheSimulation(Models, "lru", memory, 1).Run(requests, segmentLength: 2_500).SegmentHitRatios;
+            var tinylfu = new CacheSimulation(Models, "tinylfu", memory, 1).Run(requests, segmentLength: 2_500).SegmentHitRatios;
+
+            var worst = Enumerable.Range(0, lru.Count).Min(b => tinylfu[b] - lru[b]);
+
+            Assert.True(worst >= -0.01, $"tinylfu {worst:+0.000;-0.000} against lru in its worst block of 2,500 requests at {share:P0}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.7)]
+    [InlineData(0.9)]
+    public void Among_large_slow_models_and_small_fast_ones_tinylfu_spends_no_more_load_time_than_gdsf(double share)
+    {
+        PlanModel[] models = [.. Enumerable.Range(0, 64).Select(i => LoadCostModel.Model($"model-{i:D4}.onnx", i < 4 ? 20_000_000 : 200_000))];
+        var requests = RequestTrace.Parse("zipf:1.0", models.Length, 1, rankByName: true, [.. models.Select(m => m.Name)]).Take(300_000, new Random(0));
+        var memory = (long)(models.Sum(m => m.Bytes) * share);
+
+        var gdsf = new CacheSimulation(models, "gdsf", memory, 1).Run(requests);
+        var tinylfu = new CacheSimulation(models, "tinylfu", memory, 1).Run(requests);
+
+        Assert.True(tinylfu.LoadSeconds <= gdsf.LoadSeconds, $"tinylfu {tinylfu.LoadSeconds:F1} s of loading, gdsf {gdsf.LoadSeconds:F1} s at {share:P0}");
+    }
+
     [Fact]
     public void The_sums_agree_with_the_outcomes()
     {

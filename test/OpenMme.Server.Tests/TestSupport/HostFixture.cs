@@ -8,6 +8,7 @@ using OpenMme.Router;
 using OpenMme.Samples;
 using OpenMme.Store;
 using OpenMme.Wire;
+using OpenMme.Wire.Auth;
 
 namespace OpenMme.TestSupport;
 
@@ -124,9 +125,15 @@ public sealed class HostFixture : IAsyncDisposable
 
             if (IsFleet)
             {
-                // As serve --instances composes its router: the command's defaults, the instances' endpoint name.
+                // As serve --instances composes its router: the command's defaults, the instances' endpoint name, and the signing.
                 router = RouterApplication.Create(
-                    new RouterSettings { Port = 0, EndpointName = settings.Http.EndpointName, Instances = instances.Select(a => a.ListeningAddress()).ToArray() }, _ => { });
+                    new RouterSettings
+                    {
+                        Port = 0,
+                        EndpointName = settings.Http.EndpointName,
+                        Instances = instances.Select(a => a.ListeningAddress()).ToArray(),
+                        Signing = settings.Signing,
+                    }, _ => { });
                 await RouterApplication.StartAsync(router);
                 Assert.Equal(FleetSize, router.Services.GetRequiredService<Fleet>().Healthy.Count);
             }
@@ -152,8 +159,8 @@ public sealed class HostFixture : IAsyncDisposable
 
     /// <summary>
     /// One instance's settings. Alone, the test's settings; in a fleet, a cache folder and access
-    /// log of its own, as <c>serve --instances</c> gives each child (but the whole budgets, not a
-    /// share, so each instance behaves as the test configured one).
+    /// log of its own and no signature checks (the router verifies), as <c>serve --instances</c> gives
+    /// each child (but the whole budgets, not a share, so each instance behaves as the test configured one).
     /// </summary>
     private static ModelHostSettings InstanceSettings(ModelHostSettings settings, int index, int port) => !IsFleet
         ? settings with { Port = port }
@@ -162,6 +169,7 @@ public sealed class HostFixture : IAsyncDisposable
             Port = port,
             CacheDirectory = Path.Combine(settings.CacheDirectory, $"instance-{index}"),
             AccessLogPath = settings.AccessLogPath is null ? null : $"{settings.AccessLogPath}.instance-{index}",
+            Signing = new RequestSigningSettings { Mode = AuthMode.None },
         };
 
     private string InstanceCacheFolder(int index) => IsFleet ? Path.Combine(Settings.CacheDirectory, $"instance-{index}") : Settings.CacheDirectory;

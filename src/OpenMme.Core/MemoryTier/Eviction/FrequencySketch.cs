@@ -75,6 +75,20 @@ internal sealed class FrequencySketch
         }
     }
 
+    /// <summary>
+    /// Lowers every count above <paramref name="most"/> to it: how often a name was asked for is
+    /// forgotten, not whether it was lately, so a name asked for once more counts for more than
+    /// every name of the past and a name asked for only once does not.
+    /// </summary>
+    public void Cap(int most)
+    {
+        var ceiling = (ushort)Math.Clamp(most, 0, MaxCount);
+        for (var i = 0; i < _table.Length; i++)
+        {
+            _table[i] = Math.Min(_table[i], ceiling);
+        }
+    }
+
     private int Index(int row, ulong hash)
     {
         var mixed = (hash ^ (hash >> 29)) * Multipliers[row];

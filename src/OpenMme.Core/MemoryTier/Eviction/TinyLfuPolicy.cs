@@ -10,7 +10,9 @@ namespace OpenMme.MemoryTier.Eviction;
 /// all the small ones it would push out, a slow one counts for more than a fast one asked for as
 /// often. A candidate that loses leaves, and the main region keeps its models: one-off requests
 /// cannot flush the popular models, and a model that becomes popular gets in as soon as its count
-/// passes theirs. The hit path touches only the entry; hits reach the sketch when the policy next looks.
+/// passes theirs. When the hit ratio falls at once (popularity shifted), every count is lowered so
+/// that the new favourites need not wait for the old ones' counts to age away. The hit path
+/// touches only the entry; hits reach the sketch when the policy next looks.
 /// </summary>
 internal sealed class TinyLfuPolicy : IEvictionPolicy
 {
@@ -24,6 +26,9 @@ internal sealed class TinyLfuPolicy : IEvictionPolicy
     /// </summary>
     public const int SamplesPerModel = 32;
 
+    /// <summary>The count every model keeps after a sudden drop of the hit ratio (<see cref="Forget"/>).</summary>
+    public const int CountAfterDrop = 1;
+
     private const int MinimumModels = 32;
     private const int CountersPerModel = 16;
     private const int CountersPerName = 4;
@@ -34,6 +39,7 @@ internal sealed class TinyLfuPolicy : IEvictionPolicy
     private readonly List<EvictionEntry> _displaced = [];
     private readonly List<EvictionEntry> _passed = [];
     private readonly FrequencySketch _sketch = new(MinimumModels * CountersPerModel);
+    private readonly HitRatioDrop _drop = new();
     private int _mostModels = MinimumModels;
     private int _names;
     private long _agedAt;
@@ -67,6 +73,7 @@ internal sealed class TinyLfuPolicy : IEvictionPolicy
     {
         entry.CountedHits = entry.Statistics.Hits;
         _sketch.Add(entry.KeyHash, 1);
+        _drop.Miss();
         entry.Segment = EvictionSegment.Window;
         _window.Add(entry, entry.LastUse);
         _mostModels = Math.Max(_mostModels, Count);
@@ -104,7 +111,15 @@ internal sealed class TinyLfuPolicy : IEvictionPolicy
 
     public void SelectVictims(in EvictionRequest request, List<EvictionEntry> victims)
     {
-        Age(request.Requests);
+        if (_drop.Dropped(request.Requests, _mostModels))
+        {
+            Forget(request.Requests);
+        }
+        else
+        {
+            Age(request.Requests);
+        }
+
         long freed = 0;
         while (freed < request.BytesToFree)
         {
@@ -139,12 +154,13 @@ internal sealed class TinyLfuPolicy : IEvictionPolicy
             return 0;
         }
 
-        // While memory is full, room in the main region is room a load just took or is about to take (a model
-        // larger than the window evicted it on its way in): the candidate is weighed against models filling all
-        // of its size, not only the part that does not fit.
+        // The candidate is weighed against the models filling only the bytes it lacks. Room in the main region is
+        // room its own load cleared (a model larger than the window evicted the least worth per byte on its way in):
+        // weighing it over its whole size would reach past them to the models most worth keeping, and turn away a
+        // large model worth more than what its load displaced (docs/benchmarks.md, large slow models).
         long gathered = 0;
         double displacedWorth = 0;
-        while (gathered < candidate.Bytes && LeastInMain() is { } victim)
+        while (gathered < candidate.Bytes - room && LeastInMain() is { } victim)
         {
             _main.Remove(victim);
             if (victim.IsEvictable)
@@ -282,14 +298,35 @@ internal sealed class TinyLfuPolicy : IEvictionPolicy
         entry.CountedHits = hits;
     }
 
-    /// <summary>Halves every count once per sample of requests, after counting the hits of every resident model.</summary>
+    /// <summary>Halves every count once per sample of requests.</summary>
     private void Age(long requests)
     {
-        if (requests - _agedAt < (long)SamplesPerModel * _mostModels)
+        if (requests - _agedAt >= (long)SamplesPerModel * _mostModels)
         {
-            return;
+            CountResidentHits();
+            _sketch.Halve();
+            Rekey(requests);
         }
+    }
 
+    /// <summary>
+    /// After the hit ratio fell at once (<see cref="HitRatioDrop"/>) the models asked for changed, and
+    /// halving would take several periods to wear down the counts of the models popular before (a
+    /// count of thousands against the few the new ones have earned), while LRU has replaced them
+    /// already. Every count is lowered to <see cref="CountAfterDrop"/>: a model asked for twice since
+    /// displaces one popular before, as it would in LRU, while a burst of models asked for once each
+    /// (a scan, which drops the hit ratio too) still cannot.
+    /// </summary>
+    private void Forget(long requests)
+    {
+        CountResidentHits();
+        _sketch.Cap(CountAfterDrop);
+        Rekey(requests);
+    }
+
+    /// <summary>Adds every resident model's hits not yet counted, before its counts change.</summary>
+    private void CountResidentHits()
+    {
         foreach (var heap in (ReadOnlySpan<EntryHeap>)[_window, _main])
         {
             for (var i = 0; i < heap.Count; i++)
@@ -297,8 +334,11 @@ internal sealed class TinyLfuPolicy : IEvictionPolicy
                 CountHits(heap[i]);
             }
         }
+    }
 
-        _sketch.Halve();
+    /// <summary>Keys the main region afresh after its counts were lowered.</summary>
+    private void Rekey(long requests)
+    {
         _agedAt = requests;
         for (var i = 0; i < _main.Count; i++)
         {

@@ -37,6 +37,19 @@ public sealed class FrequencySketchTests
     }
 
     [Fact]
+    public void Capping_keeps_whether_a_name_was_asked_for_not_how_often()
+    {
+        var sketch = new FrequencySketch(64);
+        sketch.Add(1, 5_000);
+        sketch.Add(2, 1);
+
+        sketch.Cap(1);
+        sketch.Add(3, 2);
+
+        Assert.Equal((1, 1, 2, 0), (sketch.Estimate(1), sketch.Estimate(2), sketch.Estimate(3), sketch.Estimate(4)));
+    }
+
+    [Fact]
     public void Resizing_widens_the_rows_and_starts_counting_again()
     {
         var sketch = new FrequencySketch(100);
