@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Net;
 using OpenMme.Telemetry;
 using OpenMme.Wire.Auth;
 using Yarp.ReverseProxy.Forwarder;
@@ -18,17 +17,8 @@ public sealed class EndpointFleets(IHttpForwarder forwarder, IMeterFactory meter
 {
     private readonly ConcurrentDictionary<string, EndpointFleet> _published = new(StringComparer.OrdinalIgnoreCase);
 
-    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        ConnectTimeout = TimeSpan.FromSeconds(2),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-    });
-
-    private readonly HttpClient _client = new(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(2) }) { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpMessageInvoker _invoker = InstanceConnections.CreateForwarderInvoker();
+    private readonly HttpClient _client = InstanceConnections.CreateMonitorClient();
     private readonly RouterMetrics _metrics = new(meters, MeterNames.ForInstance(RouterMetrics.MeterName + ".Endpoints"));
 
     /// <summary>Builds (does not publish) the fleets of an endpoint's variants; start each, then <see cref="Publish"/>.</summary>

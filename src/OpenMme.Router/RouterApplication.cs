@@ -1,4 +1,3 @@
-using System.Net;
 using OpenMme.Telemetry;
 using OpenMme.Wire;
 using OpenMme.Wire.Auth;
@@ -40,17 +39,8 @@ public static class RouterApplication
         services.AddSingleton(new Placement(settings.Policy, settings.SpillThreshold));
         services.AddHttpForwarder();
 
-        // One connection pool to the instances, as YARP recommends: no proxy, no redirects, no cookies.
-        services.AddSingleton(new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = TimeSpan.FromSeconds(2),
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        }));
-        services.AddSingleton(new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(2) }) { Timeout = TimeSpan.FromSeconds(30) });
+        services.AddSingleton(InstanceConnections.CreateForwarderInvoker());
+        services.AddSingleton(InstanceConnections.CreateMonitorClient());
         var meterName = MeterNames.ForInstance(RouterMetrics.MeterName);
         services.AddSingleton(sp => new RouterMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), meterName));
         services.AddSingleton<FleetForwarder>();
