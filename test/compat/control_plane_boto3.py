@@ -16,6 +16,7 @@ import uuid
 
 import boto3
 import botocore
+import botocore.config
 
 
 # Older botocore (Debian's 1.29) requires a role; it is recorded and never assumed.
@@ -23,7 +24,7 @@ ROLE = "arn:aws:iam::000000000000:role/SageMakerRole"
 
 
 class Serve:
-    def __init__(self, access_keys=None):
+    def __init__(self, access_keys=None, samples=("--count", "3", "--size", "20KB"), options=()):
         self.folder = tempfile.mkdtemp(prefix="openmme-boto3-")
         dll = os.environ["OPENMME_DLL"]
         more = []
@@ -31,10 +32,10 @@ class Serve:
             with open(os.path.join(self.folder, "keys"), "w") as f:
                 f.writelines(f"{key} {secret}\n" for key, secret in access_keys.items())
             more = ["--access-keys", "keys"]
-        subprocess.run(["dotnet", dll, "samples", "--out", os.path.join(self.folder, "mm"), "--count", "3", "--size", "20KB"],
+        subprocess.run(["dotnet", dll, "samples", "--out", os.path.join(self.folder, "mm"), *samples],
                        check=True, stdout=subprocess.DEVNULL)
         self.process = subprocess.Popen(
-            ["dotnet", dll, "serve", "--port", "0", "--drain-delay", "0", "--memory-budget", "256MB", "--disk-budget", "256MB", *more],
+            ["dotnet", dll, "serve", "--port", "0", "--drain-delay", "0", "--models", "mm", "--memory-budget", "256MB", "--disk-budget", "256MB", *options, *more],
             cwd=self.folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.time() + 60
         for line in self.process.stdout:
@@ -150,16 +151,109 @@ class ControlPlaneWithBoto3(unittest.TestCase):
             self.sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
         self.assertEqual("ResourceLimitExceeded", raised.exception.response["Error"]["Code"])
 
-    def test_the_aws_cli_lists_models(self):
+    def aws(self, *arguments):
+        """Runs the AWS CLI against serve and returns its JSON answer (None when it prints nothing)."""
         aws = shutil.which("aws")
-        if aws is None:
-            self.skipTest("the AWS CLI is not installed")
-        name = "cli-" + uuid.uuid4().hex[:8]
-        self.sm.create_model(ModelName=name, ExecutionRoleArn=ROLE, PrimaryContainer={"Mode": "MultiModel", "ModelDataUrl": self.serve.models_url()})
+        self.assertIsNotNone(aws, "the AWS CLI is not installed (test.sh installs Debian's awscli)")
         environment = dict(os.environ, AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1")
-        listed = subprocess.run([aws, "sagemaker", "list-models", "--name-contains", name, "--endpoint-url", self.serve.url],
-                                check=True, capture_output=True, text=True, env=environment)
-        self.assertEqual([name], [m["ModelName"] for m in json.loads(listed.stdout)["Models"]])
+        done = subprocess.run([aws, *arguments, "--endpoint-url", self.serve.url, "--output", "json"],
+                              capture_output=True, text=True, env=environment, timeout=120)
+        self.assertEqual(0, done.returncode, f"aws {' '.join(arguments)}: {done.stderr}")
+        return json.loads(done.stdout) if done.stdout.strip() else None
+
+    def aws_until(self, endpoint, status, config):
+        """Polls describe-endpoint (the CLI's waiter sleeps 30 s between its checks), then runs the waiter itself."""
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            description = self.aws("sagemaker", "describe-endpoint", "--endpoint-name", endpoint)
+            if description["EndpointStatus"] == status and description["EndpointConfigName"] == config:
+                break
+            self.assertNotEqual("Failed", description["EndpointStatus"], description.get("FailureReason"))
+            time.sleep(0.5)
+        self.aws("sagemaker", "wait", "endpoint-in-service", "--endpoint-name", endpoint)
+        return self.aws("sagemaker", "describe-endpoint", "--endpoint-name", endpoint)
+
+    def aws_invoke_three(self, endpoint, variant):
+        for name in ("fp32-000.onnx", "fp64-001.onnx", "int64-002.onnx"):
+            request = os.path.join(self.serve.folder, "mm", name.replace(".onnx", ".request.json"))
+            answer = os.path.join(self.serve.folder, "answer.json")
+            printed = self.aws("sagemaker-runtime", "invoke-endpoint", "--endpoint-name", endpoint, "--target-model", name,
+                               "--content-type", "application/json", "--body", "fileb://" + request, answer)
+            self.assertEqual(variant, printed["InvokedProductionVariant"])
+            with open(answer, "rb") as f:
+                body = json.loads(f.read())
+            expected = json.loads(self.serve.read(name.replace(".onnx", ".response.json")))
+            for got, want in zip(body["outputs"], expected["outputs"]):
+                self.assertEqual(want["name"], got["name"])
+                self.assertTrue(close(got["data"], want["data"]), f"{name} {got['name']}")
+
+    def test_the_aws_cli_runs_the_lifecycle(self):
+        name = "cli-" + uuid.uuid4().hex[:8]
+        container = json.dumps({"Image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/mme:latest", "Mode": "MultiModel",
+                                "ModelDataUrl": self.serve.models_url()})
+        created = self.aws("sagemaker", "create-model", "--model-name", name, "--execution-role-arn", ROLE, "--primary-container", container)
+        self.assertEqual(f"arn:aws:sagemaker:us-east-1:000000000000:model/{name}", created["ModelArn"])
+        for config, variant, instance_type, count in ((name + "-1", "AllTraffic", "ml.m5.large", 1), (name + "-2", "Bigger", "ml.m5.xlarge", 2)):
+            self.aws("sagemaker", "create-endpoint-config", "--endpoint-config-name", config, "--production-variants",
+                     json.dumps([{"VariantName": variant, "ModelName": name, "InstanceType": instance_type, "InitialInstanceCount": count}]))
+        self.aws("sagemaker", "create-endpoint", "--endpoint-name", name, "--endpoint-config-name", name + "-1")
+        description = self.aws_until(name, "InService", name + "-1")
+        self.assertEqual(1, description["ProductionVariants"][0]["CurrentInstanceCount"])
+        self.aws_invoke_three(name, "AllTraffic")
+        self.assertIn(name, [e["EndpointName"] for e in self.aws("sagemaker", "list-endpoints")["Endpoints"]])
+        self.assertEqual([name], [m["ModelName"] for m in self.aws("sagemaker", "list-models", "--name-contains", name)["Models"]])
+
+        self.aws("sagemaker", "update-endpoint", "--endpoint-name", name, "--endpoint-config-name", name + "-2")
+        description = self.aws_until(name, "InService", name + "-2")
+        self.assertEqual(2, description["ProductionVariants"][0]["CurrentInstanceCount"])
+        self.aws_invoke_three(name, "Bigger")
+
+        self.aws("sagemaker", "delete-endpoint", "--endpoint-name", name)
+        self.aws("sagemaker", "wait", "endpoint-deleted", "--endpoint-name", name)
+        self.assertNotIn(name, [e["EndpointName"] for e in self.aws("sagemaker", "list-endpoints")["Endpoints"]])
+        self.aws("sagemaker", "delete-endpoint-config", "--endpoint-config-name", name + "-1")
+        self.aws("sagemaker", "delete-endpoint-config", "--endpoint-config-name", name + "-2")
+        self.aws("sagemaker", "delete-model", "--model-name", name)
+
+    def test_runtime_errors_are_boto3s_typed_exceptions(self):
+        with self.assertRaises(self.runtime.exceptions.ValidationError):
+            self.runtime.invoke_endpoint(EndpointName="local", ContentType="application/json", Body=b"{}")
+        with self.assertRaises(self.runtime.exceptions.ModelError) as raised:
+            self.runtime.invoke_endpoint(EndpointName="local", TargetModel="fp32-000.onnx", ContentType="application/json", Body=b"{not json")
+        self.assertEqual(400, raised.exception.response["OriginalStatusCode"])
+
+
+class ColdLoadWithBoto3(unittest.TestCase):
+    """A cold load that outlasts the invocation timeout is boto3's ModelNotReadyException, then the model answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        # A 40 MB model takes about 100 ms to load here; the invocation waits 10 ms for it.
+        cls.serve = Serve(samples=("--count", "1", "--size", "40MB"), options=("--invocation-timeout", "0.01"))
+        # No retries: the test sees the first answer, as a caller with retries off would.
+        cls.runtime = boto3.client("sagemaker-runtime", endpoint_url=cls.serve.url, region_name="us-east-1",
+                                   aws_access_key_id="local", aws_secret_access_key="local",
+                                   config=botocore.config.Config(retries={"total_max_attempts": 1}))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.serve.stop()
+
+    def test_a_model_still_loading_is_model_not_ready(self):
+        body = self.serve.read("fp32-000.request.json")
+        with self.assertRaises(self.runtime.exceptions.ModelNotReadyException):
+            self.runtime.invoke_endpoint(EndpointName="local", TargetModel="fp32-000.onnx", ContentType="application/json", Body=body)
+        deadline = time.time() + 60
+        while True:
+            try:
+                response = self.runtime.invoke_endpoint(EndpointName="local", TargetModel="fp32-000.onnx", ContentType="application/json", Body=body)
+                break
+            except self.runtime.exceptions.ModelNotReadyException:
+                self.assertLess(time.time(), deadline, "the model never finished loading")
+                time.sleep(0.2)
+        expected = json.loads(self.serve.read("fp32-000.response.json"))
+        got = json.loads(response["Body"].read())
+        self.assertTrue(close(got["outputs"][0]["data"], expected["outputs"][0]["data"]))
 
 
 class SignedControlPlaneWithBoto3(unittest.TestCase):
