@@ -2,6 +2,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { execFileSync } from "node:child_process";
 import { startServe } from "./openmme.js";
 
 function assertClose(actual, expected) {
@@ -113,3 +114,47 @@ for (const instances of [1, 2]) {
     });
   });
 }
+
+// A cold load that outlasts the invocation timeout: the SDK's own ModelNotReadyException, then the model answers.
+describe("serve --invocation-timeout 0.01", () => {
+  let serve;
+  let client;
+
+  before(async () => {
+    serve = await startServe(1, ["--invocation-timeout", "0.01"]);
+    // A 40 MB model takes about 100 ms to load here; the invocation waits 10 ms for it.
+    execFileSync("dotnet", [process.env.OPENMME_DLL, "samples", "--out", serve.models, "--count", "1", "--size", "40MB", "--name-prefix", "big-"],
+      { stdio: "ignore" });
+    client = new SageMakerRuntimeClient({
+      endpoint: serve.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      maxAttempts: 1,
+    });
+  });
+
+  after(() => serve?.stop());
+
+  test("a model still loading is a ModelNotReadyException, and answers once loaded", async () => {
+    const command = () => new InvokeEndpointCommand({
+      EndpointName: "local", TargetModel: "big-fp32-000.onnx", ContentType: "application/json",
+      Body: serve.read("big-fp32-000.request.json"),
+    });
+    const error = await client.send(command()).then(() => null, (e) => e);
+    assert.ok(error, "the first invocation of a cold 40 MB model answered within 10 ms");
+    assert.equal(error.name, "ModelNotReadyException");
+    assert.equal(error.$metadata.httpStatusCode, 429);
+
+    const deadline = Date.now() + 60_000;
+    let response;
+    while (!response) {
+      response = await client.send(command()).catch((e) => {
+        assert.equal(e.name, "ModelNotReadyException");
+        assert.ok(Date.now() < deadline, "the model never finished loading");
+        return new Promise((resolve) => setTimeout(() => resolve(undefined), 200));
+      });
+    }
+    const body = JSON.parse(new TextDecoder().decode(response.Body));
+    assertClose(body.outputs[0].data, JSON.parse(serve.read("big-fp32-000.response.json")).outputs[0].data);
+  });
+});
