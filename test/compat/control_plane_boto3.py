@@ -71,6 +71,17 @@ def close(actual, expected):
     return len(actual) == len(expected) and all(abs(a - e) <= 1e-5 * max(1.0, abs(e)) for a, e in zip(actual, expected))
 
 
+THREE_MODELS = ("fp32-000.onnx", "fp64-001.onnx", "int64-002.onnx")
+
+
+def assert_reference_outputs(case, serve, name, body):
+    """Every output of the answer `body` of model `name` equals the reference `samples` wrote beside it."""
+    expected = json.loads(serve.read(name.replace(".onnx", ".response.json")))
+    case.assertEqual([o["name"] for o in expected["outputs"]], [o["name"] for o in body["outputs"]])
+    for got, want in zip(body["outputs"], expected["outputs"]):
+        case.assertTrue(close(got["data"], want["data"]), f"{name} {got['name']}")
+
+
 class ControlPlaneWithBoto3(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -84,15 +95,12 @@ class ControlPlaneWithBoto3(unittest.TestCase):
         cls.serve.stop()
 
     def invoke_three(self, endpoint, variant):
-        for name in ("fp32-000.onnx", "fp64-001.onnx", "int64-002.onnx"):
+        for name in THREE_MODELS:
             response = self.runtime.invoke_endpoint(EndpointName=endpoint, TargetModel=name, ContentType="application/json",
                                                     Body=self.serve.read(name.replace(".onnx", ".request.json")))
             self.assertEqual(variant, response["InvokedProductionVariant"])
             body = json.loads(response["Body"].read())
-            expected = json.loads(self.serve.read(name.replace(".onnx", ".response.json")))
-            for got, want in zip(body["outputs"], expected["outputs"]):
-                self.assertEqual(want["name"], got["name"])
-                self.assertTrue(close(got["data"], want["data"]), f"{name} {got['name']}")
+            assert_reference_outputs(self, self.serve, name, body)
 
     def test_lifecycle_with_the_waiter(self):
         name = "boto3-" + uuid.uuid4().hex[:8]
@@ -174,7 +182,7 @@ class ControlPlaneWithBoto3(unittest.TestCase):
         return self.aws("sagemaker", "describe-endpoint", "--endpoint-name", endpoint)
 
     def aws_invoke_three(self, endpoint, variant):
-        for name in ("fp32-000.onnx", "fp64-001.onnx", "int64-002.onnx"):
+        for name in THREE_MODELS:
             request = os.path.join(self.serve.folder, "mm", name.replace(".onnx", ".request.json"))
             answer = os.path.join(self.serve.folder, "answer.json")
             printed = self.aws("sagemaker-runtime", "invoke-endpoint", "--endpoint-name", endpoint, "--target-model", name,
@@ -182,10 +190,7 @@ class ControlPlaneWithBoto3(unittest.TestCase):
             self.assertEqual(variant, printed["InvokedProductionVariant"])
             with open(answer, "rb") as f:
                 body = json.loads(f.read())
-            expected = json.loads(self.serve.read(name.replace(".onnx", ".response.json")))
-            for got, want in zip(body["outputs"], expected["outputs"]):
-                self.assertEqual(want["name"], got["name"])
-                self.assertTrue(close(got["data"], want["data"]), f"{name} {got['name']}")
+            assert_reference_outputs(self, self.serve, name, body)
 
     def test_the_aws_cli_runs_the_lifecycle(self):
         name = "cli-" + uuid.uuid4().hex[:8]
@@ -251,9 +256,7 @@ class ColdLoadWithBoto3(unittest.TestCase):
             except self.runtime.exceptions.ModelNotReadyException:
                 self.assertLess(time.time(), deadline, "the model never finished loading")
                 time.sleep(0.2)
-        expected = json.loads(self.serve.read("fp32-000.response.json"))
-        got = json.loads(response["Body"].read())
-        self.assertTrue(close(got["outputs"][0]["data"], expected["outputs"][0]["data"]))
+        assert_reference_outputs(self, self.serve, "fp32-000.onnx", json.loads(response["Body"].read()))
 
 
 class SignedControlPlaneWithBoto3(unittest.TestCase):

@@ -12,6 +12,16 @@ function assertClose(actual, expected) {
   }
 }
 
+// The runtime client as a SageMaker user builds it, pointed at serve; no retries, so a test sees the first answer.
+function runtimeClient(endpoint) {
+  return new SageMakerRuntimeClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+}
+
 // The same suite against one instance and against two instances behind the router.
 for (const instances of [1, 2]) {
   describe(`serve --instances ${instances}`, () => {
@@ -20,12 +30,7 @@ for (const instances of [1, 2]) {
 
     before(async () => {
       serve = await startServe(instances);
-      client = new SageMakerRuntimeClient({
-        endpoint: serve.url,
-        region: "us-east-1",
-        credentials: { accessKeyId: "local", secretAccessKey: "local" },
-        maxAttempts: 1,
-      });
+      client = runtimeClient(serve.url);
     });
 
     after(() => serve?.stop());
@@ -125,12 +130,7 @@ describe("serve --invocation-timeout 0.01", () => {
     // A 40 MB model takes about 100 ms to load here; the invocation waits 10 ms for it.
     execFileSync("dotnet", [process.env.OPENMME_DLL, "samples", "--out", serve.models, "--count", "1", "--size", "40MB", "--name-prefix", "big-"],
       { stdio: "ignore" });
-    client = new SageMakerRuntimeClient({
-      endpoint: serve.url,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-      maxAttempts: 1,
-    });
+    client = runtimeClient(serve.url);
   });
 
   after(() => serve?.stop());
