@@ -8,7 +8,7 @@ namespace OpenMme.ControlPlane.Api;
 /// <summary>
 /// The shared part of the List operations: <c>NameContains</c>, <c>SortBy</c> (<c>Name</c>,
 /// <c>CreationTime</c>), <c>SortOrder</c> (default <c>Descending</c>), <c>MaxResults</c> (1-100, default
-/// 10) and an opaque <c>NextToken</c> (the offset of the next page).
+/// 10) and an opaque <c>NextToken</c> (the offset of the next page). Items arrive in creation order.
 /// </summary>
 internal static class Listing
 {
@@ -35,7 +35,8 @@ internal static class Listing
         {
             "Name" => filtered.OrderBy(name, StringComparer.OrdinalIgnoreCase),
             "Status" => filtered.OrderBy(status!, StringComparer.Ordinal).ThenBy(name, StringComparer.OrdinalIgnoreCase),
-            _ => filtered.OrderBy(created).ThenBy(name, StringComparer.OrdinalIgnoreCase),
+            // Stable: resources created in the same millisecond keep the store's order, which is creation order.
+            _ => filtered.OrderBy(created),
         };
         var all = (order == "Descending" ? sorted.Reverse() : sorted).ToList();
         var page = new JsonArray();

@@ -101,17 +101,17 @@ internal sealed class StateStore
     ];
 
     private async Task<List<ModelResource>> QueryModelsAsync(string where, string? name, CancellationToken cancellationToken) =>
-        await QueryAsync($"SELECT name, arn, created_ms, container, execution_role_arn FROM models {where} ORDER BY created_ms, name;", name, r => new ModelResource(
+        await QueryAsync($"SELECT name, arn, created_ms, container, execution_role_arn FROM models {where} ORDER BY created_ms, rowid;", name, r => new ModelResource(
             r.GetString(0), r.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)),
             JsonSerializer.Deserialize(r.GetString(3), StateJsonContext.Default.ContainerSpec)!, r.IsDBNull(4) ? null : r.GetString(4)), cancellationToken).ConfigureAwait(false);
 
     private async Task<List<EndpointConfigResource>> QueryConfigsAsync(string where, string? name, CancellationToken cancellationToken) =>
-        await QueryAsync($"SELECT name, arn, created_ms, variants FROM endpoint_configs {where} ORDER BY created_ms, name;", name, r => new EndpointConfigResource(
+        await QueryAsync($"SELECT name, arn, created_ms, variants FROM endpoint_configs {where} ORDER BY created_ms, rowid;", name, r => new EndpointConfigResource(
             r.GetString(0), r.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)),
             JsonSerializer.Deserialize(r.GetString(3), StateJsonContext.Default.ListProductionVariantSpec)!), cancellationToken).ConfigureAwait(false);
 
     private async Task<List<EndpointResource>> QueryEndpointsAsync(string where, string? name, CancellationToken cancellationToken) =>
-        await QueryAsync($"SELECT name, arn, status, failure_reason, created_ms, modified_ms, deployment, pending FROM endpoints {where} ORDER BY created_ms, name;", name,
+        await QueryAsync($"SELECT name, arn, status, failure_reason, created_ms, modified_ms, deployment, pending FROM endpoints {where} ORDER BY created_ms, rowid;", name,
             r => new EndpointResource(
                 r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3),
                 DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),

@@ -46,6 +46,20 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Resources_created_in_the_same_millisecond_are_listed_in_creation_order()
+    {
+        var store = await StateStore.OpenAsync(DatabasePath, CancellationToken.None);
+        var container = new ContainerSpec(null, ContainerSpec.MultiModel, "s3://bucket/models/", new Dictionary<string, string>(), null);
+        string[] names = ["m-c", "m-a", "x-b", "m-b"];
+        foreach (var name in names)
+        {
+            Assert.True(await store.TryAddModelAsync(new ModelResource(name, "arn:model/" + name, Created, container, null), CancellationToken.None));
+        }
+
+        Assert.Equal(names, (await store.ListModelsAsync(CancellationToken.None)).Select(m => m.Name));
+    }
+
+    [Fact]
     public async Task Names_are_unique_ignoring_case()
     {
         var store = await StateStore.OpenAsync(DatabasePath, CancellationToken.None);
