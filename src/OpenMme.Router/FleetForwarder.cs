@@ -73,7 +73,7 @@ public sealed partial class FleetForwarder(
             ForwarderError error;
             using (instance.Enter(model))
             {
-                error = await forwarder.SendAsync(context, instance.Address.GetLeftPart(UriPartial.Authority), invoker, _config, HttpTransformer.Empty).ConfigureAwait(false);
+                error = await forwarder.SendAsync(context, instance.Address.GetLeftPart(UriPartial.Authority), invoker, _config, HeldBody.Transformer(body)).ConfigureAwait(false);
             }
 
             if (error == ForwarderError.None)

@@ -6,7 +6,7 @@ namespace OpenMme.Router;
 public static class InstanceConnections
 {
     /// <summary>The forwarder's connection pool, as YARP recommends: no proxy, no redirects, no decompression, no cookies.</summary>
-    public static HttpMessageInvoker CreateForwarderInvoker() => new(new SocketsHttpHandler
+    public static HttpMessageInvoker CreateForwarderInvoker() => new(new HeldBody.Handler(new SocketsHttpHandler
     {
         UseProxy = false,
         AllowAutoRedirect = false,
@@ -14,7 +14,7 @@ public static class InstanceConnections
         UseCookies = false,
         ConnectTimeout = TimeSpan.FromSeconds(2),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-    });
+    }));
 
     /// <summary>The client of health checks and model lists.</summary>
     public static HttpClient CreateMonitorClient() =>

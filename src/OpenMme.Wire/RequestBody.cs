@@ -19,6 +19,9 @@ public sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
+    /// <summary>The body's bytes, valid until the body is disposed.</summary>
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
+
     /// <summary>A fresh read-only stream over the body, e.g. to send it again to another instance.</summary>
     public Stream OpenRead() => new MemoryStream(_buffer, 0, Length, writable: false);
 
