@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using OpenMme.Planning;
+using OpenMme.Wire.Auth;
 
 namespace OpenMme.Cli.Bench;
 
@@ -24,12 +25,17 @@ internal sealed class LoadGenerator(string name, Uri url, IReadOnlyList<BenchReq
 
     public async Task<LoadResult> RunAsync(Func<RequestTrace> traces, CancellationToken cancellationToken)
     {
-        using var handler = new SocketsHttpHandler
+        HttpMessageHandler handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = options.Connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             UseProxy = false,
         };
+        if (options.Signer is { } signer)
+        {
+            handler = SigV4Signer.Handler(signer, TimeProvider.System, handler);
+        }
+
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(400) };
         var trace = traces();
         if (trace.Length is null && options.Warmup > TimeSpan.Zero)

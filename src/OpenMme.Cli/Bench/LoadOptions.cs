@@ -1,3 +1,5 @@
+using OpenMme.Wire.Auth;
+
 namespace OpenMme.Cli.Bench;
 
 /// <summary>How a benchmark loads its target.</summary>
@@ -7,4 +9,5 @@ namespace OpenMme.Cli.Bench;
 /// <param name="Duration">Upper bound of the measured phase.</param>
 /// <param name="MaxRequests">Upper bound of requests per phase.</param>
 /// <param name="MaxInFlight">Open loop: requests outstanding at most; more are counted as dropped by the client.</param>
-internal sealed record LoadOptions(int Connections, double? Rate, TimeSpan Warmup, TimeSpan Duration, long MaxRequests, int MaxInFlight);
+/// <param name="Signer">Signs every request (AWS SigV4); null: unsigned.</param>
+internal sealed record LoadOptions(int Connections, double? Rate, TimeSpan Warmup, TimeSpan Duration, long MaxRequests, int MaxInFlight, SigV4Signer? Signer = null);

@@ -62,12 +62,20 @@ internal static class BenchCommand
         {
             url, endpoint, model, body, contentType, requestsDir, trace, rankByName, seed, rate, maxInFlight, connections, duration, warmup, maxRequests, baseline, json,
         };
+        var signing = new ClientSigningOptions();
+        signing.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
             var errors = result.InvocationConfiguration.Error;
+            var (valid, signer) = await signing.BuildAsync(result, errors).ConfigureAwait(false);
+            if (!valid)
+            {
+                return 2;
+            }
+
             var options = new LoadOptions(result.GetValue(connections), result.GetValue(rate), TimeSpan.FromSeconds(result.GetValue(warmup)),
-                TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(maxRequests), result.GetValue(maxInFlight));
+                TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(maxRequests), result.GetValue(maxInFlight), signer);
             if (Problem(options) is { } problem)
             {
                 await errors.WriteLineAsync(problem).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net.Http.Headers;
+using OpenMme.Wire.Auth;
 
 namespace OpenMme.Cli.Commands;
 
@@ -14,14 +15,22 @@ internal static class InvokeCommand
         var contentType = new Option<string>("--content-type") { HelpName = "type", Description = "Content type of the body.", DefaultValueFactory = _ => "application/json" };
         var accept = new Option<string?>("--accept") { HelpName = "type", Description = "Accept header." };
         var body = new Argument<string?>("body") { Description = "File with the request body; standard input when omitted or -.", Arity = ArgumentArity.ZeroOrOne };
+        var signing = new ClientSigningOptions();
         var command = new Command("invoke", "Send one request to an endpoint and print the response.")
         {
             url, endpoint, model, contentType, accept, body,
         };
+        signing.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
             var errors = result.InvocationConfiguration.Error;
+            var (valid, signer) = await signing.BuildAsync(result, errors).ConfigureAwait(false);
+            if (!valid)
+            {
+                return 2;
+            }
+
             var path = result.GetValue(body);
             byte[] payload;
             if (path is null or "-")
@@ -35,7 +44,7 @@ internal static class InvokeCommand
                 payload = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
             }
 
-            using var client = new HttpClient();
+            using var client = signer is null ? new HttpClient() : new HttpClient(SigV4Signer.Handler(signer, TimeProvider.System, new SocketsHttpHandler()));
             var target = new Uri(new Uri(result.GetValue(url)!.TrimEnd('/') + "/"), $"endpoints/{Uri.EscapeDataString(result.GetValue(endpoint)!)}/invocations");
             using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new ByteArrayContent(payload) };
             request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(result.GetValue(contentType)!);

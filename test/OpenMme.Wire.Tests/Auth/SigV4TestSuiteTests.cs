@@ -12,9 +12,10 @@ namespace OpenMme.Wire.Auth;
 /// </summary>
 public sealed class SigV4TestSuiteTests
 {
-    private const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-    private static readonly DateTimeOffset SigningTime = new(2015, 8, 30, 12, 36, 0, TimeSpan.Zero);
-    private static readonly string Suite = Path.Combine(AppContext.BaseDirectory, "Auth", "TestData", "aws4_testsuite");
+    /// <summary>The suite's secret for <c>AKIDEXAMPLE</c>, its signing time and its folder.</summary>
+    internal const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    internal static readonly DateTimeOffset SigningTime = new(2015, 8, 30, 12, 36, 0, TimeSpan.Zero);
+    internal static readonly string Suite = Path.Combine(AppContext.BaseDirectory, "Auth", "TestData", "aws4_testsuite");
 
     public static TheoryData<string> Cases()
     {
