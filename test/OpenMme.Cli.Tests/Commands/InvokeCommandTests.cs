@@ -55,7 +55,7 @@ public sealed class InvokeCommandTests
         var (unsignedExit, _, unsignedError) = await ServeProcess.RunToEndAsync(directory.Path, invoke);
         var (wrongExit, _, wrongError) = await ServeProcess.RunToEndAsync(directory.Path, [.. invoke, "--access-keys", "wrong"]);
         var (benchExit, benchOutput, benchError) = await ServeProcess.RunToEndAsync(directory.Path, "bench", "--url", serve.Address.ToString(), "--model", "fp32-000.onnx",
-            "--body", "models/fp32-000.request.json", "--connections", "2", "--duration", "1", "--warmup", "0", "--max-requests", "20", "--access-keys", "keys");
+            "--body", "models/fp32-000.request.json", "--connections", "2", "--duration", "30", "--warmup", "0", "--max-requests", "20", "--access-keys", "keys");
 
         Assert.True(signedExit == 0, signedError);
         Assert.Contains("outputs", signedOutput, StringComparison.Ordinal);
