@@ -29,13 +29,7 @@ internal sealed class ClientSigningOptions
     /// <summary>The signer (null: unsigned), or false after writing what is wrong with the keys.</summary>
     public async Task<(bool Valid, SigV4Signer? Signer)> BuildAsync(ParseResult result, TextWriter errors)
     {
-        var problems = new List<string>();
-        var keys = AccessKeyFile.Load(result.GetValue(AccessKeys), Environment.GetEnvironmentVariable, problems);
-        foreach (var problem in problems)
-        {
-            await errors.WriteLineAsync(problem).ConfigureAwait(false);
-        }
-
+        var keys = await SigningCommandOptions.LoadKeysAsync(result.GetValue(AccessKeys), errors).ConfigureAwait(false);
         if (keys is null)
         {
             return (false, null);

@@ -40,13 +40,7 @@ internal sealed class SigningCommandOptions
     /// <summary>The signing settings the options and environment give (checked against the listen address later), or null after writing what is wrong.</summary>
     public async Task<RequestSigningSettings?> BuildAsync(ParseResult result, TextWriter errors)
     {
-        var problems = new List<string>();
-        var keys = AccessKeyFile.Load(result.GetValue(AccessKeys), Environment.GetEnvironmentVariable, problems);
-        foreach (var problem in problems)
-        {
-            await errors.WriteLineAsync(problem).ConfigureAwait(false);
-        }
-
+        var keys = await LoadKeysAsync(result.GetValue(AccessKeys), errors).ConfigureAwait(false);
         if (keys is null)
         {
             return null;
@@ -59,5 +53,18 @@ internal sealed class SigningCommandOptions
             _ => AuthMode.Auto,
         };
         return new RequestSigningSettings { Mode = mode, AccessKeys = keys };
+    }
+
+    /// <summary>The keys of <paramref name="path"/> and of the environment, or null after writing each problem to <paramref name="errors"/>.</summary>
+    public static async Task<Dictionary<string, string>?> LoadKeysAsync(string? path, TextWriter errors)
+    {
+        var problems = new List<string>();
+        var keys = AccessKeyFile.Load(path, Environment.GetEnvironmentVariable, problems);
+        foreach (var problem in problems)
+        {
+            await errors.WriteLineAsync(problem).ConfigureAwait(false);
+        }
+
+        return keys;
     }
 }

@@ -17,7 +17,7 @@ namespace OpenMme.Wire.Auth;
 /// <param name="secret">Its secret access key.</param>
 /// <param name="region">The region of the credential scope.</param>
 /// <param name="service">The service of the credential scope (<c>sagemaker</c>).</param>
-public sealed class SigV4Signer(string accessKeyId, string secret, string region, string service = "sagemaker")
+public sealed class SigV4Signer(string accessKeyId, string secret, string region, string service = RequestSigningSettings.SageMakerService)
 {
     private static readonly HashSet<string> Unsigned = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -28,7 +28,7 @@ public sealed class SigV4Signer(string accessKeyId, string secret, string region
     public void Sign(HttpRequestMessage request, ReadOnlySpan<byte> body, DateTimeOffset time)
     {
         var uri = request.RequestUri ?? throw new ArgumentException("The request has no URI.", nameof(request));
-        var amzDate = time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var amzDate = time.UtcDateTime.ToString(SigV4Verifier.IsoBasicFormat, CultureInfo.InvariantCulture);
         request.Headers.Remove("Authorization");
         request.Headers.Remove("X-Amz-Date");
         request.Headers.TryAddWithoutValidation("X-Amz-Date", amzDate);
@@ -51,12 +51,12 @@ public sealed class SigV4Signer(string accessKeyId, string secret, string region
         }
 
         canonical.Append('\n').Append(signedHeaders).Append('\n').Append(Hex(SHA256.HashData(body)));
-        var scope = $"{amzDate[..8]}/{region}/{service}/aws4_request";
-        var stringToSign = $"AWS4-HMAC-SHA256\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))}";
+        var scope = $"{amzDate[..8]}/{region}/{service}/{SigV4Verifier.Terminator}";
+        var stringToSign = $"{SigV4Authorization.Algorithm}\n{amzDate}\n{scope}\n{Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())))}";
         Span<byte> key = stackalloc byte[SigningKeyCache.KeyBytes];
-        SigningKeyCache.Derive(secret, amzDate.AsSpan(0, 8), region, service, "aws4_request", key);
+        SigningKeyCache.Derive(secret, amzDate.AsSpan(0, 8), region, service, SigV4Verifier.Terminator, key);
         var signature = Hex(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
-        request.Headers.TryAddWithoutValidation("Authorization", $"AWS4-HMAC-SHA256 Credential={accessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
+        request.Headers.TryAddWithoutValidation("Authorization", $"{SigV4Authorization.Algorithm} Credential={accessKeyId}/{scope}, SignedHeaders={signedHeaders}, Signature={signature}");
     }
 
     /// <summary>A handler that signs every request it sends with <paramref name="signer"/> at <paramref name="time"/>'s clock.</summary>

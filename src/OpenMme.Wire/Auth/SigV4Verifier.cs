@@ -17,8 +17,10 @@ public sealed class SigV4Verifier
     /// <summary>Longest region accepted in a credential scope.</summary>
     public const int MaxScopePartLength = 64;
 
-    private const string Terminator = "aws4_request";
-    private const string IsoBasicFormat = "yyyyMMdd'T'HHmmss'Z'";
+    /// <summary>The last part of every credential scope.</summary>
+    internal const string Terminator = "aws4_request";
+    /// <summary>The form of <c>X-Amz-Date</c>.</summary>
+    internal const string IsoBasicFormat = "yyyyMMdd'T'HHmmss'Z'";
 
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _secrets;
     private readonly SigningKeyCache _signingKeys = new();
