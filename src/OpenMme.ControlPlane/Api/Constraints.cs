@@ -44,13 +44,8 @@ internal sealed partial class Constraints
     /// <summary>A string member; null when absent (and an error when <paramref name="required"/>).</summary>
     public string? String(JsonElement parent, string member, string path, bool required = false, int max = int.MaxValue, int min = 0)
     {
-        if (!parent.TryGetProperty(member, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (!TryGetMember(parent, member, path, required, out var element))
         {
-            if (required)
-            {
-                _errors.Add($"Value null at '{path}' failed to satisfy constraint: Member must not be null");
-            }
-
             return null;
         }
 
@@ -100,13 +95,8 @@ internal sealed partial class Constraints
     /// <summary>An integer member with a lower bound; null when absent.</summary>
     public int? Integer(JsonElement parent, string member, string path, int min, bool required = false)
     {
-        if (!parent.TryGetProperty(member, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (!TryGetMember(parent, member, path, required, out var element))
         {
-            if (required)
-            {
-                _errors.Add($"Value null at '{path}' failed to satisfy constraint: Member must not be null");
-            }
-
             return null;
         }
 
@@ -126,7 +116,7 @@ internal sealed partial class Constraints
     /// <summary>A non-negative number member; null when absent.</summary>
     public double? Number(JsonElement parent, string member, string path)
     {
-        if (!parent.TryGetProperty(member, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (!TryGetMember(parent, member, path, required: false, out var element))
         {
             return null;
         }
@@ -148,13 +138,8 @@ internal sealed partial class Constraints
     /// <summary>An object member; null when absent.</summary>
     public JsonElement? Object(JsonElement parent, string member, string path, bool required = false)
     {
-        if (!parent.TryGetProperty(member, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (!TryGetMember(parent, member, path, required, out var element))
         {
-            if (required)
-            {
-                _errors.Add($"Value null at '{path}' failed to satisfy constraint: Member must not be null");
-            }
-
             return null;
         }
 
@@ -164,13 +149,8 @@ internal sealed partial class Constraints
     /// <summary>A list member with length bounds; null when absent.</summary>
     public JsonElement? List(JsonElement parent, string member, string path, int min, int max, bool required = false)
     {
-        if (!parent.TryGetProperty(member, out var element) || element.ValueKind == JsonValueKind.Null)
+        if (!TryGetMember(parent, member, path, required, out var element))
         {
-            if (required)
-            {
-                _errors.Add($"Value null at '{path}' failed to satisfy constraint: Member must not be null");
-            }
-
             return null;
         }
 
@@ -200,4 +180,20 @@ internal sealed partial class Constraints
 
     [GeneratedRegex("^[a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?$")]
     private static partial Regex ModelName();
+
+    /// <summary>The member when it is present and not null; otherwise false, and an error when <paramref name="required"/>.</summary>
+    private bool TryGetMember(JsonElement parent, string member, string path, bool required, out JsonElement element)
+    {
+        if (parent.TryGetProperty(member, out element) && element.ValueKind != JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (required)
+        {
+            _errors.Add($"Value null at '{path}' failed to satisfy constraint: Member must not be null");
+        }
+
+        return false;
+    }
 }
